@@ -1,0 +1,55 @@
+"""framehub's exception tree, documented in one place.
+
+    FramehubError
+    ├── ConfigError (also ValueError)      the caller passed something invalid
+    │   └── UnsupportedOptionError         a recognised option that this build does not offer
+    ├── WireError                          a peer sent bytes that are not a valid message
+    ├── TransportError                     the network failed (bind, connect, socket errors)
+    │   └── PeerTimeout (also TimeoutError) no answer from the peer within the budget
+    └── SourceError                        a video source could not be opened or read
+
+Caller mistakes raise before anything is sent. Peer mistakes (``WireError``) are
+dropped, counted and logged by the receiving side and never reach the caller's
+thread; they are public so that code using the pure ``framehub.wire`` layer can
+catch them.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "FramehubError",
+    "PeerTimeout",
+    "SourceError",
+    "TransportError",
+    "UnsupportedOptionError",
+    "WireError",
+]
+
+
+class FramehubError(Exception):
+    """Base class of every exception framehub raises on purpose."""
+
+
+class ConfigError(FramehubError, ValueError):
+    """The caller passed an invalid parameter; the message names it and what is accepted."""
+
+
+class UnsupportedOptionError(ConfigError, NotImplementedError):
+    """The option is recognised but not available in this build of framehub."""
+
+
+class WireError(FramehubError):
+    """Bytes from the network do not form a valid framehub/NetGear message."""
+
+
+class TransportError(FramehubError):
+    """A socket could not be bound or connected, or failed while in use."""
+
+
+class PeerTimeout(TransportError, TimeoutError):
+    """The peer did not answer within the allowed time or retry budget."""
+
+
+class SourceError(FramehubError):
+    """A video source could not be opened, or failed while reading."""
