@@ -1,0 +1,66 @@
+"""The codec interface and the single place frames are decoded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import simplejpeg
+
+from ..errors import WireError
+from ..wire import ArrayReply, Compression, FramePacket, Payload
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedFrame:
+    """A frame ready for the wire: payload plus the header fields that describe it."""
+
+    payload: Payload
+    compression: Compression | None
+    dtype: str = ""
+    shape: tuple[int, ...] = ()
+
+
+class FrameEncoder(Protocol):
+    """Turns a frame into an ``EncodedFrame``. Implementations are stateless and thread-safe."""
+
+    @property
+    def compression(self) -> Compression | None: ...
+
+    def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame: ...
+
+
+def decode_frame(
+    packet: FramePacket | ArrayReply,
+    *,
+    fastdct: bool = False,
+    fastupsample: bool = False,
+    min_width: int = 0,
+    min_height: int = 0,
+) -> np.ndarray[Any, Any]:
+    """Turn a received packet into an array.
+
+    Raw payloads become a zero-copy view of the received buffer. JPEG payloads are
+    decoded with the sender's colourspace; ``fastdct``/``fastupsample`` are OR-ed with
+    the sender's flags, as vidgear does. ``min_width``/``min_height`` let libjpeg-turbo
+    decode at a reduced scale (for thumbnails) while staying at least that large.
+    A corrupt JPEG raises ``WireError``.
+    """
+    compression = packet.compression
+    if compression is None:
+        return np.frombuffer(packet.payload, dtype=np.dtype(packet.dtype)).reshape(packet.shape)
+    try:
+        frame: np.ndarray[Any, Any] = simplejpeg.decode_jpeg(
+            packet.payload,
+            colorspace=compression.colorspace,
+            fastdct=fastdct or compression.fastdct,
+            fastupsample=fastupsample or compression.fastupsample,
+            min_width=min_width,
+            min_height=min_height,
+        )
+    except ValueError as exc:
+        raise WireError(f"corrupt JPEG payload: {exc}") from None
+    if compression.colorspace == "GRAY" and frame.ndim == 3:
+        frame = frame[:, :, 0]
+    return frame

@@ -1,0 +1,44 @@
+"""The NetGear wire format as pure code: bytes in, typed messages out, and back.
+
+Imports only the standard library and numpy; no sockets, no threads.
+"""
+
+from .decode import decode_client_message, decode_server_message
+from .encode import dump_json, encode_client_message, encode_server_message
+from .limits import DEFAULT_LIMITS, Limits
+from .messages import (
+    JPEG_COLORSPACES,
+    RAW_DTYPES,
+    Ack,
+    ArrayReply,
+    ClientMessage,
+    Compression,
+    DataReply,
+    EndOfStream,
+    FramePacket,
+    JSONValue,
+    Payload,
+    ServerMessage,
+)
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "JPEG_COLORSPACES",
+    "RAW_DTYPES",
+    "Ack",
+    "ArrayReply",
+    "ClientMessage",
+    "Compression",
+    "DataReply",
+    "EndOfStream",
+    "FramePacket",
+    "JSONValue",
+    "Limits",
+    "Payload",
+    "ServerMessage",
+    "decode_client_message",
+    "decode_server_message",
+    "dump_json",
+    "encode_client_message",
+    "encode_server_message",
+]

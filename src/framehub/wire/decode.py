@@ -1,0 +1,199 @@
+"""vidgear-compatible multipart bytes to typed messages, validating every field.
+
+Every function here either returns a message or raises ``WireError``: whatever
+bytes a peer sends, nothing else can come out (see the property tests).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import WireError
+from .limits import DEFAULT_LIMITS, Limits
+from .messages import (
+    JPEG_COLORSPACES,
+    RAW_DTYPES,
+    Ack,
+    ArrayReply,
+    ClientMessage,
+    Compression,
+    DataReply,
+    EndOfStream,
+    FramePacket,
+    Payload,
+    ServerMessage,
+)
+
+__all__ = ["decode_client_message", "decode_server_message"]
+
+_JPEG_SOI = b"\xff\xd8"
+
+
+def _load_object(part: Payload, limits: Limits, what: str) -> dict[str, Any]:
+    if len(part) > limits.max_header_bytes:
+        raise WireError(f"{what} is {len(part)} bytes, over the {limits.max_header_bytes} limit")
+    try:
+        obj = json.loads(bytes(part))
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"{what} is not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise WireError(f"{what} must be a JSON object, got {type(obj).__name__}")
+    return obj
+
+
+def _flag(header: dict[str, Any], key: str, default: bool | None = None) -> bool:
+    value = header.get(key, default)
+    if not isinstance(value, bool):
+        raise WireError(f"{key!r} must be true or false, got {value!r:.40}")
+    return value
+
+
+def _port(header: dict[str, Any], limits: Limits) -> str | int | None:
+    port = header.get("port")
+    if port is None:
+        return None
+    if isinstance(port, bool) or not isinstance(port, str | int):
+        raise WireError(f"'port' must be a string or an integer, got {type(port).__name__}")
+    if isinstance(port, str) and len(port) > limits.max_port_chars:
+        raise WireError("'port' is too long")
+    return port
+
+
+def _compression(value: Any) -> Compression | None:
+    if value is False or value is None:
+        return None
+    if not isinstance(value, dict):
+        raise WireError(f"'compression' must be false or an object, got {value!r:.40}")
+    colorspace = value.get("colorspace", "BGR")
+    if colorspace not in JPEG_COLORSPACES:
+        raise WireError(f"unknown JPEG colorspace {colorspace!r:.20}")
+    return Compression(
+        colorspace=colorspace,
+        fastdct=_flag(value, "dct", False),
+        fastupsample=_flag(value, "ups", False),
+    )
+
+
+def _pattern(value: Any) -> int:
+    if isinstance(value, str) and value in ("0", "1", "2"):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2:
+        return value
+    raise WireError(f"'pattern' must be 0, 1 or 2, got {value!r:.20}")
+
+
+def _raw_layout(
+    dtype: Any, shape: Any, payload: Payload, limits: Limits
+) -> tuple[str, tuple[int, ...]]:
+    """Check that a raw payload is exactly the array its header claims."""
+    if dtype not in RAW_DTYPES:
+        raise WireError(f"dtype {dtype!r:.20} is not an accepted frame dtype")
+    if not isinstance(shape, list) or not 1 <= len(shape) <= limits.max_ndim:
+        raise WireError(f"shape must be a list of 1 to {limits.max_ndim} sizes")
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
+        raise WireError("shape sizes must be positive integers")
+    # Python integers do not overflow, so a lying shape cannot wrap around to a small size.
+    expected = math.prod(shape) * np.dtype(dtype).itemsize
+    if expected != len(payload):
+        raise WireError(f"header claims {expected} bytes but the payload has {len(payload)}")
+    return dtype, tuple(shape)
+
+
+def _check_payload(payload: Payload, compression: Compression | None, limits: Limits) -> None:
+    if len(payload) > limits.max_payload_bytes:
+        raise WireError(f"payload of {len(payload)} bytes is over the limit")
+    if compression is not None and bytes(payload[:2]) != _JPEG_SOI:
+        raise WireError("payload marked as JPEG does not start with a JPEG marker")
+
+
+def _optional_seq(header: dict[str, Any]) -> int | None:
+    seq = header.get("fh_seq")
+    if seq is None:
+        return None
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise WireError("'fh_seq' must be a non-negative integer")
+    return seq
+
+
+def _optional_time(header: dict[str, Any]) -> float | None:
+    ts = header.get("fh_ts")
+    if ts is None:
+        return None
+    if isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts):
+        raise WireError("'fh_ts' must be a finite number")
+    return float(ts)
+
+
+def decode_server_message(
+    parts: Sequence[Payload], limits: Limits = DEFAULT_LIMITS
+) -> ServerMessage:
+    """Decode what a server sent: a ``FramePacket`` or an ``EndOfStream``."""
+    if len(parts) not in (1, 2):
+        raise WireError(f"a server message has 1 or 2 parts, got {len(parts)}")
+    header = _load_object(parts[0], limits, "header")
+    port = _port(header, limits)
+    if _flag(header, "terminate_flag"):
+        return EndOfStream(port=port)
+    if len(parts) != 2:
+        raise WireError("a frame message needs a second part with the frame")
+    payload = parts[1]
+    compression = _compression(header.get("compression", False))
+    _check_payload(payload, compression, limits)
+    dtype, shape = "", ()
+    if compression is None:
+        dtype, shape = _raw_layout(header.get("dtype"), header.get("shape"), payload, limits)
+    return FramePacket(
+        payload=payload,
+        compression=compression,
+        dtype=dtype,
+        shape=shape,
+        message=header.get("message"),
+        pattern=_pattern(header.get("pattern", "0")),
+        port=port,
+        seq=_optional_seq(header),
+        sent_at=_optional_time(header),
+    )
+
+
+def decode_client_message(
+    parts: Sequence[Payload], limits: Limits = DEFAULT_LIMITS
+) -> ClientMessage:
+    """Decode what a client answered: an ``Ack``, a ``DataReply`` or an ``ArrayReply``."""
+    if len(parts) == 1:
+        part = parts[0]
+        try:
+            body = _load_object(part, limits, "reply")
+        except WireError:
+            body = None
+        if body is None or "return_type" not in body:
+            if len(part) > limits.max_ack_chars:
+                raise WireError("acknowledgement is too long") from None
+            return Ack(text=bytes(part).decode("utf-8", errors="replace"))
+        if body["return_type"] == "ndarray":
+            raise WireError("an ndarray reply needs a second part with the array")
+        return DataReply(data=body.get("data"), port=_port(body, limits))
+    if len(parts) != 2:
+        raise WireError(f"a client reply has 1 or 2 parts, got {len(parts)}")
+    header = _load_object(parts[0], limits, "reply header")
+    if header.get("return_type") != "ndarray":
+        raise WireError("a two-part reply must carry an ndarray")
+    payload = parts[1]
+    compression = _compression(header.get("compression", False))
+    _check_payload(payload, compression, limits)
+    dtype, shape = "", ()
+    if compression is None:
+        dtype, shape = _raw_layout(
+            header.get("array_dtype"), header.get("array_shape"), payload, limits
+        )
+    return ArrayReply(
+        payload=payload,
+        compression=compression,
+        dtype=dtype,
+        shape=shape,
+        port=_port(header, limits),
+    )

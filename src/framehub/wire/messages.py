@@ -1,0 +1,123 @@
+"""Typed messages of the NetGear wire protocol (vidgear 0.3.x compatible).
+
+These are plain frozen values: no sockets, no threads, no codecs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy as np
+
+# Anything ``json`` can carry: what a server may attach to a frame as ``message``
+# and what a client may send back as bidirectional return data.
+JSONValue: TypeAlias = Any
+
+# A bytes-like payload. On receive it is a zero-copy view of the ZeroMQ frame.
+Payload: TypeAlias = bytes | bytearray | memoryview
+
+#: JPEG colourspaces vidgear accepts for ``jpeg_compression`` (simplejpeg's names).
+JPEG_COLORSPACES: frozenset[str] = frozenset(
+    {"RGB", "BGR", "RGBX", "BGRX", "XBGR", "XRGB", "GRAY", "RGBA", "BGRA", "ABGR", "ARGB", "CMYK"}
+)
+
+#: Raw frame dtypes accepted from the network. Anything else is a WireError.
+RAW_DTYPES: frozenset[str] = frozenset(
+    {
+        "uint8",
+        "int8",
+        "uint16",
+        "int16",
+        "uint32",
+        "int32",
+        "uint64",
+        "int64",
+        "float16",
+        "float32",
+        "float64",
+        "bool",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Compression:
+    """How a frame payload was JPEG-compressed (vidgear's ``compression`` object)."""
+
+    colorspace: str = "BGR"
+    fastdct: bool = True
+    fastupsample: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FramePacket:
+    """One frame as it travels: header fields plus the still-encoded payload.
+
+    ``dtype`` and ``shape`` describe a raw payload and are empty for JPEG, as in
+    vidgear. ``seq`` and ``sent_at`` are framehub extensions (absent from vidgear
+    peers); ``port`` is the server's own claim, present in Multi-Servers Mode.
+    """
+
+    payload: Payload = field(repr=False)
+    compression: Compression | None = None
+    dtype: str = ""
+    shape: tuple[int, ...] = ()
+    message: JSONValue = None
+    pattern: int = 0
+    port: str | int | None = None
+    seq: int | None = None
+    sent_at: float | None = None
+
+    def raw_array(self) -> np.ndarray[Any, Any]:
+        """The raw payload as a read-only array view (no copy). Only for raw packets."""
+        return np.frombuffer(self.payload, dtype=np.dtype(self.dtype)).reshape(self.shape)
+
+
+@dataclass(frozen=True, slots=True)
+class EndOfStream:
+    """A server's goodbye: ``{"terminate_flag": true}`` (plus ``port`` in Multi-Servers Mode)."""
+
+    port: str | int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """framehub extension: a server is alive but has no frame to send right now.
+
+    vidgear peers never send it; framehub never sends it to a peer that is not framehub.
+    """
+
+    port: str | int | None = None
+
+
+ServerMessage: TypeAlias = FramePacket | EndOfStream | Heartbeat
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """The client's plain acknowledgement string (patterns 0 and 1, no return data)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DataReply:
+    """The client's bidirectional return data (any JSON value)."""
+
+    data: JSONValue = None
+    port: str | int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayReply:
+    """The client's bidirectional return data when it is an ndarray."""
+
+    payload: Payload = field(repr=False)
+    compression: Compression | None = None
+    dtype: str = ""
+    shape: tuple[int, ...] = ()
+    port: str | int | None = None
+
+
+ClientMessage: TypeAlias = Ack | DataReply | ArrayReply
