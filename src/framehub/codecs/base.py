@@ -8,8 +8,11 @@ from typing import Any, Protocol
 import numpy as np
 import simplejpeg
 
-from ..errors import WireError
-from ..wire import ArrayReply, Compression, FramePacket, Payload
+from ..errors import ConfigError, WireError
+from ..wire import DEFAULT_LIMITS, ArrayReply, Compression, FramePacket, Limits, Payload
+
+# Bytes per decoded pixel for each JPEG output colourspace (the rest have four).
+_DECODED_CHANNELS = {"GRAY": 1, "RGB": 3, "BGR": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,12 @@ class FrameEncoder(Protocol):
     def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame: ...
 
 
+def check_frame(frame: object) -> None:
+    """Encoders take numpy arrays only; say so rather than fail on a missing attribute."""
+    if not isinstance(frame, np.ndarray):
+        raise ConfigError(f"frame must be a numpy.ndarray, got {type(frame).__name__}")
+
+
 def decode_frame(
     packet: FramePacket | ArrayReply,
     *,
@@ -38,6 +47,7 @@ def decode_frame(
     fastupsample: bool = False,
     min_width: int = 0,
     min_height: int = 0,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> np.ndarray[Any, Any]:
     """Turn a received packet into an array.
 
@@ -45,12 +55,21 @@ def decode_frame(
     decoded with the sender's colourspace; ``fastdct``/``fastupsample`` are OR-ed with
     the sender's flags, as vidgear does. ``min_width``/``min_height`` let libjpeg-turbo
     decode at a reduced scale (for thumbnails) while staying at least that large.
-    A corrupt JPEG raises ``WireError``.
+    A corrupt JPEG, or one whose decoded image would exceed ``limits.max_payload_bytes``,
+    raises ``WireError``.
     """
     compression = packet.compression
     if compression is None:
         return np.frombuffer(packet.payload, dtype=np.dtype(packet.dtype)).reshape(packet.shape)
     try:
+        # A few hundred bytes can claim 65500x65500 pixels: libjpeg-turbo would then
+        # allocate 12 GB and spend seconds filling it (a claimed 30000x30000 took 11 s).
+        height, width, _, _ = simplejpeg.decode_jpeg_header(
+            packet.payload, min_height=min_height, min_width=min_width
+        )
+        size = height * width * _DECODED_CHANNELS.get(compression.colorspace, 4)
+        if size > limits.max_payload_bytes:
+            raise WireError(f"JPEG of {width}x{height} pixels is over the size limit")
         frame: np.ndarray[Any, Any] = simplejpeg.decode_jpeg(
             packet.payload,
             colorspace=compression.colorspace,

@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ..wire import Compression
-from .base import EncodedFrame
+from ..errors import ConfigError
+from ..wire import DEFAULT_LIMITS, RAW_DTYPES, Compression
+from .base import EncodedFrame, check_frame
 
 
 class RawEncoder:
@@ -18,9 +19,21 @@ class RawEncoder:
         return None
 
     def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame:
+        # A receiver drops what it cannot rebuild exactly, so refuse it here, before sending.
+        check_frame(frame)
+        if str(frame.dtype) not in RAW_DTYPES:
+            raise ConfigError(
+                f"frame dtype must be one of {sorted(RAW_DTYPES)} (native byte order), "
+                f"got {frame.dtype}"
+            )
+        if not 1 <= frame.ndim <= DEFAULT_LIMITS.max_ndim or frame.size == 0:
+            raise ConfigError(
+                f"frame must have 1 to {DEFAULT_LIMITS.max_ndim} dimensions and no empty "
+                f"one, got shape {frame.shape}"
+            )
         frame = np.ascontiguousarray(frame)
         return EncodedFrame(
-            payload=memoryview(frame).cast("B"),
+            payload=frame.data.cast("B"),
             compression=None,
             dtype=str(frame.dtype),
             shape=frame.shape,

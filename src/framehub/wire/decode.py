@@ -70,7 +70,8 @@ def _compression(value: Any) -> Compression | None:
     if not isinstance(value, dict):
         raise WireError(f"'compression' must be false or an object, got {value!r:.40}")
     colorspace = value.get("colorspace", "BGR")
-    if colorspace not in JPEG_COLORSPACES:
+    # Check the type first: an unhashable value (a list) would make ``in`` raise TypeError.
+    if not isinstance(colorspace, str) or colorspace not in JPEG_COLORSPACES:
         raise WireError(f"unknown JPEG colorspace {colorspace!r:.20}")
     return Compression(
         colorspace=colorspace,
@@ -91,7 +92,7 @@ def _raw_layout(
     dtype: Any, shape: Any, payload: Payload, limits: Limits
 ) -> tuple[str, tuple[int, ...]]:
     """Check that a raw payload is exactly the array its header claims."""
-    if dtype not in RAW_DTYPES:
+    if not isinstance(dtype, str) or dtype not in RAW_DTYPES:
         raise WireError(f"dtype {dtype!r:.20} is not an accepted frame dtype")
     if not isinstance(shape, list) or not 1 <= len(shape) <= limits.max_ndim:
         raise WireError(f"shape must be a list of 1 to {limits.max_ndim} sizes")
@@ -124,9 +125,15 @@ def _optional_time(header: dict[str, Any]) -> float | None:
     ts = header.get("fh_ts")
     if ts is None:
         return None
-    if isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts):
+    if isinstance(ts, bool) or not isinstance(ts, int | float):
         raise WireError("'fh_ts' must be a finite number")
-    return float(ts)
+    try:
+        seconds = float(ts)  # an integer too large for a float raises OverflowError
+    except OverflowError:
+        raise WireError("'fh_ts' must be a finite number") from None
+    if not math.isfinite(seconds):
+        raise WireError("'fh_ts' must be a finite number")
+    return seconds
 
 
 def decode_server_message(
@@ -144,7 +151,8 @@ def decode_server_message(
     payload = parts[1]
     compression = _compression(header.get("compression", False))
     _check_payload(payload, compression, limits)
-    dtype, shape = "", ()
+    dtype = ""
+    shape: tuple[int, ...] = ()
     if compression is None:
         dtype, shape = _raw_layout(header.get("dtype"), header.get("shape"), payload, limits)
     return FramePacket(
@@ -166,6 +174,9 @@ def decode_client_message(
     """Decode what a client answered: an ``Ack``, a ``DataReply`` or an ``ArrayReply``."""
     if len(parts) == 1:
         part = parts[0]
+        if len(part) > limits.max_header_bytes:
+            # Checked here: _load_object's own size error would read as "not JSON, so an ack".
+            raise WireError(f"reply is {len(part)} bytes, over the {limits.max_header_bytes} limit")
         try:
             body = _load_object(part, limits, "reply")
         except WireError:
@@ -185,7 +196,8 @@ def decode_client_message(
     payload = parts[1]
     compression = _compression(header.get("compression", False))
     _check_payload(payload, compression, limits)
-    dtype, shape = "", ()
+    dtype = ""
+    shape: tuple[int, ...] = ()
     if compression is None:
         dtype, shape = _raw_layout(
             header.get("array_dtype"), header.get("array_shape"), payload, limits

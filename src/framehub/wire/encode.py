@@ -12,7 +12,6 @@ from .messages import (
     Compression,
     DataReply,
     EndOfStream,
-    FramePacket,
     JSONValue,
     Payload,
     ServerMessage,
@@ -48,7 +47,8 @@ def _with_port(port: str | int | None) -> dict[str, JSONValue]:
 def encode_server_message(msg: ServerMessage) -> list[Payload]:
     """Encode what a server sends: a two-part frame message or a one-part goodbye."""
     if isinstance(msg, EndOfStream):
-        return [dump_json({**_with_port(msg.port), "terminate_flag": True})]
+        # vidgear puts "port" last in its goodbye (first in frame headers); keep its order.
+        return [dump_json({"terminate_flag": True, **_with_port(msg.port)})]
     header: dict[str, JSONValue] = {
         **_with_port(msg.port),
         "terminate_flag": False,
@@ -81,4 +81,3 @@ def encode_client_message(msg: ClientMessage) -> list[Payload]:
         "data": None,
     }
     return [dump_json(header), msg.payload]
-

@@ -81,17 +81,7 @@ class EndOfStream:
     port: str | int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Heartbeat:
-    """framehub extension: a server is alive but has no frame to send right now.
-
-    vidgear peers never send it; framehub never sends it to a peer that is not framehub.
-    """
-
-    port: str | int | None = None
-
-
-ServerMessage: TypeAlias = FramePacket | EndOfStream | Heartbeat
+ServerMessage: TypeAlias = FramePacket | EndOfStream
 
 
 @dataclass(frozen=True, slots=True)

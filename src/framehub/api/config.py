@@ -1,0 +1,189 @@
+"""Typed configuration for the native API. ``**options`` exist only in the NetGear facade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..checks import check_bool, check_int, check_seconds
+from ..errors import ConfigError
+from ..session import Policy
+from ..wire import DEFAULT_LIMITS, JPEG_COLORSPACES, Limits
+
+__all__ = ["HubConfig", "JpegConfig", "Pattern", "PortValue", "Protocol", "SenderConfig"]
+
+Pattern = Literal[0, 1, 2]
+Protocol = Literal["tcp", "ipc"]
+PortValue = int | str
+
+
+def _check_optional_seconds(name: str, value: object) -> None:
+    if value is not None:
+        check_seconds(f"{name} (or None)", value)
+
+
+def _check_pattern(pattern: object) -> None:
+    if pattern not in (0, 1, 2) or isinstance(pattern, bool):
+        raise ConfigError(f"pattern must be 0 (PAIR), 1 (REQ/REP) or 2 (PUB/SUB), got {pattern!r}")
+
+
+def _check_protocol(protocol: object) -> None:
+    if protocol not in ("tcp", "ipc"):
+        raise ConfigError(f"protocol must be 'tcp' or 'ipc', got {protocol!r}")
+
+
+def _check_port(name: str, port: object) -> str:
+    if isinstance(port, bool) or not isinstance(port, int | str) or str(port).strip() == "":
+        raise ConfigError(f"{name} must be a port number (int or str), got {port!r}")
+    return str(port).strip()
+
+
+def _check_modes(multiserver: bool, bidirectional: bool, pattern: int) -> None:
+    check_bool("multiserver", multiserver)
+    check_bool("bidirectional", bidirectional)
+    if multiserver and pattern == 0:
+        raise ConfigError("Multi-Servers Mode supports pattern 1 or 2 only, got pattern 0")
+    if bidirectional and pattern == 2:
+        raise ConfigError("bidirectional mode works with pattern 0 or 1 only, not 2")
+
+
+@dataclass(frozen=True, slots=True)
+class JpegConfig:
+    """JPEG frame compression, as vidgear's ``jpeg_compression*`` options."""
+
+    quality: int = 90
+    colorspace: str = "BGR"
+    fastdct: bool = True
+    fastupsample: bool = False
+
+    def __post_init__(self) -> None:
+        if self.colorspace not in JPEG_COLORSPACES:
+            raise ConfigError(
+                f"jpeg colorspace must be one of {sorted(JPEG_COLORSPACES)}, "
+                f"got {self.colorspace!r}"
+            )
+        check_int("jpeg quality", self.quality, 10, 100)
+        check_bool("jpeg fastdct", self.fastdct)
+        check_bool("jpeg fastupsample", self.fastupsample)
+
+
+@dataclass(frozen=True, slots=True)
+class HubConfig:
+    """A receiving hub: binds every port in ``ports`` on ``address`` and takes frames.
+
+    With ``multiserver`` (vidgear's Multi-Servers Mode) each port belongs to one
+    server and every message must claim the port it arrives on; without it there
+    is exactly one port. ``policy`` decides what happens when the consumer is
+    slower than a server (default: lossless in patterns 0/1, latest in pattern 2);
+    ``queue_size`` frames per server are held at most. A server without frames
+    for ``quiet_after`` seconds is reported quiet, after ``gone_after`` gone.
+    ``idle_timeout`` ends the stream when no server has sent anything for that
+    long (vidgear's ``subscriber_timeout``). ``jpeg`` compresses ndarray return
+    data in bidirectional mode; ``fastdct``/``fastupsample`` speed up JPEG
+    decoding at a small cost in quality (OR-ed with each sender's own flags).
+    """
+
+    ports: tuple[PortValue, ...]
+    address: str = "*"
+    protocol: Protocol = "tcp"
+    pattern: Pattern = 1
+    multiserver: bool = True
+    bidirectional: bool = False
+    policy: Policy | None = None
+    queue_size: int = 8
+    quiet_after: float = 1.0
+    gone_after: float = 3.0
+    end_grace: float = 1.0
+    idle_timeout: float | None = None
+    jpeg: JpegConfig | None = field(default_factory=JpegConfig)
+    fastdct: bool = False
+    fastupsample: bool = False
+    close_timeout: float = 1.0
+    limits: Limits = DEFAULT_LIMITS
+
+    def __post_init__(self) -> None:
+        _check_pattern(self.pattern)
+        _check_protocol(self.protocol)
+        _check_modes(self.multiserver, self.bidirectional, self.pattern)
+        if not isinstance(self.ports, tuple | list) or not self.ports:
+            raise ConfigError(f"ports must be a non-empty tuple of ports, got {self.ports!r}")
+        ports = tuple(_check_port("each port", p) for p in self.ports)
+        if len(set(ports)) != len(ports):
+            raise ConfigError(f"ports must be unique, got {self.ports!r}")
+        if not self.multiserver and len(ports) != 1:
+            raise ConfigError("without Multi-Servers Mode a hub binds exactly one port")
+        object.__setattr__(self, "ports", ports)
+        if self.policy is not None and not isinstance(self.policy, Policy):
+            raise ConfigError(f"policy must be 'lossless' or 'latest', got {self.policy!r}")
+        check_int("queue_size", self.queue_size, 1)
+        for name in ("quiet_after", "gone_after", "end_grace", "close_timeout"):
+            check_seconds(name, getattr(self, name))
+        _check_optional_seconds("idle_timeout", self.idle_timeout)
+        check_bool("fastdct", self.fastdct)
+        check_bool("fastupsample", self.fastupsample)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The ports as strings: how servers are identified."""
+        return tuple(str(p) for p in self.ports)
+
+    @property
+    def effective_policy(self) -> Policy:
+        """Lossless where the wire can push back on one server (patterns 0/1), else latest."""
+        if self.policy is not None:
+            return self.policy
+        return Policy.LATEST if self.pattern == 2 else Policy.LOSSLESS
+
+
+@dataclass(frozen=True, slots=True)
+class SenderConfig:
+    """A server: connects to the hub at ``address``:``port`` and sends frames.
+
+    ``port`` is sent as given as the server's identity in Multi-Servers Mode.
+    ``request_timeout`` bounds every wait in ``send()``; ``max_retries`` counts
+    consecutive failed exchanges (reset by any success) before ``send()`` raises
+    ``PeerTimeout``; ``None`` keeps going forever, dropping and counting frames
+    while the hub is away. ``window`` frames may await acknowledgement at once in
+    patterns 0/1 (bidirectional mode always uses 1, so each reply belongs to its
+    own frame). Frames of ``copy_threshold`` bytes or more are sent without
+    copying; ``track`` makes ``send()`` wait until ZeroMQ no longer needs the
+    frame's memory, so the caller may overwrite the array afterwards.
+    ``nonblocking`` (vidgear's ``flag=zmq.NOBLOCK``) makes ``send()`` never wait:
+    a frame the hub cannot take at once (not connected, window full) is dropped.
+    """
+
+    port: PortValue
+    address: str = "localhost"
+    protocol: Protocol = "tcp"
+    pattern: Pattern = 1
+    multiserver: bool = True
+    bidirectional: bool = False
+    jpeg: JpegConfig | None = field(default_factory=JpegConfig)
+    request_timeout: float = 4.0
+    max_retries: int | None = None
+    window: int = 4
+    queue: int = 2
+    nonblocking: bool = False
+    copy_threshold: int = 64 * 1024
+    track: bool = False
+    close_timeout: float = 1.0
+    limits: Limits = DEFAULT_LIMITS
+
+    def __post_init__(self) -> None:
+        _check_pattern(self.pattern)
+        _check_protocol(self.protocol)
+        _check_port("port", self.port)
+        _check_modes(self.multiserver, self.bidirectional, self.pattern)
+        check_seconds("request_timeout", self.request_timeout)
+        check_seconds("close_timeout", self.close_timeout)
+        if self.max_retries is not None:
+            check_int("max_retries", self.max_retries, 1)
+        check_int("window", self.window, 1, 64)
+        check_int("queue", self.queue, 1)
+        check_int("copy_threshold", self.copy_threshold, 0)
+        check_bool("track", self.track)
+        check_bool("nonblocking", self.nonblocking)
+
+    @property
+    def effective_window(self) -> int:
+        return 1 if self.bidirectional else self.window

@@ -1,0 +1,280 @@
+"""The receiving end: a hub that many servers stream into."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..checks import Closing
+from ..codecs import FrameEncoder, JpegEncoder, RawEncoder, decode_frame
+from ..errors import ConfigError, PeerTimeout, TransportError, WireError
+from ..session import DeliveryQueue, Offer, ServerStatus, ServerTable, SessionEvent
+from ..transport import Context, HubLink, HubLinkSpec, default_context
+from ..wire import (
+    Ack,
+    ArrayReply,
+    ClientMessage,
+    DataReply,
+    EndOfStream,
+    FramePacket,
+    JSONValue,
+    Payload,
+    ServerMessage,
+    encode_client_message,
+)
+from .config import HubConfig
+from .frame import Frame
+from .validate import check_frame
+
+__all__ = ["Hub"]
+
+log = logging.getLogger(__name__)
+
+#: Longest single wait inside recv(): keeps Ctrl+C responsive and re-checks the clock.
+_WAIT_SLICE = 0.25
+#: Session events kept for ``events()``; older ones are discarded first.
+_EVENT_BACKLOG = 1024
+_TERMINATION_ACK = b"Termination signal successfully received at client!"
+
+
+def _encoder(config: HubConfig) -> FrameEncoder:
+    if config.jpeg is None:
+        return RawEncoder()
+    jpeg = config.jpeg
+    return JpegEncoder(jpeg.quality, jpeg.colorspace, jpeg.fastdct, jpeg.fastupsample)
+
+
+class Hub(Closing):
+    """Binds one socket per port and delivers frames from every server, in arrival order.
+
+    Iterate it, or call ``recv()``; both end when the stream is over: every server
+    seen has said goodbye (see ``ServerTable`` for the exact rule) or ``close()``
+    was called. Frames are decoded on the caller's thread; sockets live on one I/O
+    thread, which acknowledges a frame (patterns 0/1) only once it is queued here,
+    so an acknowledged frame is never lost.
+    """
+
+    def __init__(self, config: HubConfig, *, context: Context[Any] | None = None) -> None:
+        self.config = config
+        self.id = "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(8))
+        self._cond = threading.Condition()
+        self._queue: DeliveryQueue[tuple[FramePacket, float]] = DeliveryQueue(
+            config.queue_size, config.effective_policy
+        )
+        self._table = ServerTable(
+            config.sources,
+            quiet_after=config.quiet_after,
+            gone_after=config.gone_after,
+            end_grace=config.end_grace,
+        )
+        self._events: deque[SessionEvent] = deque(maxlen=_EVENT_BACKLOG)
+        self._paused: set[str] = set()
+        self._encoder = _encoder(config)
+        self._reply: list[Payload] = encode_client_message(
+            self._reply_message(None) if config.bidirectional else self._ack()
+        )
+        self._error: BaseException | None = None
+        self._closed = False
+        self._last_activity = time.monotonic()
+        spec = HubLinkSpec(
+            protocol=config.protocol,
+            address=config.address,
+            ports=config.sources,
+            pattern=config.pattern,
+            multiserver=config.multiserver,
+            limits=config.limits,
+        )
+        self._link = HubLink(spec, self, context or default_context())
+        log.debug("hub %s bound %s on %s", self.id, config.sources, config.address)
+
+    # -- the caller's side ----------------------------------------------------------
+
+    def recv(self, timeout: float | None = None) -> Frame | None:
+        """The next frame; None once the stream is over or the hub is closed.
+
+        Blocks up to ``timeout`` seconds (forever if None), then raises ``PeerTimeout``.
+        A failure of the I/O thread is raised here.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            taken = self._take(deadline)
+            if taken is None:
+                return None
+            source, (packet, received_at) = taken
+            try:
+                image = decode_frame(
+                    packet, fastdct=self.config.fastdct, fastupsample=self.config.fastupsample
+                )
+            except WireError as exc:
+                self.reject(source, exc)
+                continue
+            frame = Frame(
+                source=source,
+                image=image,
+                message=packet.message,
+                seq=packet.seq,
+                sent_at=packet.sent_at,
+                received_at=received_at,
+                sender_port=packet.port,
+                jpeg=packet.payload if packet.compression is not None else None,
+            )
+            return frame
+
+    def _take(self, deadline: float | None) -> tuple[str, tuple[FramePacket, float]] | None:
+        resume = None
+        with self._cond:
+            while True:
+                if self._error is not None:
+                    raise TransportError(f"the hub's I/O thread failed: {self._error}") from (
+                        self._error
+                    )
+                if self._closed:
+                    return None
+                taken = self._queue.take()
+                if taken is not None:
+                    if taken[0] in self._paused:
+                        self._paused.discard(taken[0])
+                        resume = taken[0]
+                    break
+                now = time.monotonic()
+                if self._stream_over(now):
+                    return None
+                wait = _WAIT_SLICE
+                if deadline is not None:
+                    if now >= deadline:
+                        raise PeerTimeout("no frame arrived within the timeout")
+                    wait = min(wait, deadline - now)
+                self._cond.wait(wait)
+        if resume is not None:
+            self._link.resume(resume)
+        return taken
+
+    def _stream_over(self, now: float) -> bool:
+        if self._table.finished(now):
+            return True
+        idle = self.config.idle_timeout
+        return idle is not None and now - self._last_activity >= idle
+
+    def __iter__(self) -> Iterator[Frame]:
+        while (frame := self.recv()) is not None:
+            yield frame
+
+    def set_reply(self, data: JSONValue | np.ndarray[Any, Any]) -> None:
+        """Bidirectional mode: the data sent back with every acknowledgement from now on.
+
+        Any JSON value, or an ndarray (compressed like frames when ``jpeg`` is set).
+        """
+        if not self.config.bidirectional:
+            raise ConfigError("set_reply() needs bidirectional mode (bidirectional=True)")
+        reply = encode_client_message(self._reply_message(data))
+        with self._cond:
+            self._reply = reply
+
+    def _ack(self) -> Ack:
+        return Ack(f"Data received on device: {self.id} !")
+
+    def _reply_message(self, data: JSONValue | np.ndarray[Any, Any]) -> ClientMessage:
+        if not isinstance(data, np.ndarray):
+            return DataReply(data)
+        encoded = self._encoder.encode(check_frame(data, name="return data"))
+        return ArrayReply(encoded.payload, encoded.compression, encoded.dtype, encoded.shape)
+
+    def status(self) -> tuple[ServerStatus, ...]:
+        """Every server seen so far, with its state and counters."""
+        with self._cond:
+            return self._table.snapshot(time.monotonic())
+
+    def events(self) -> list[SessionEvent]:
+        """Session events (joined, quiet, gone, returned, ended) since the last call."""
+        with self._cond:
+            events = list(self._events)
+            self._events.clear()
+            return events
+
+    @property
+    def rejected(self) -> int:
+        """Bad messages dropped so far, on every port."""
+        with self._cond:
+            return self._table.rejected_total()
+
+    def close(self) -> None:
+        """Stop receiving and release every socket; returns within ``close_timeout``."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            self._cond.notify_all()
+        self._link.close(self.config.close_timeout)
+
+    # -- the I/O thread's side (HubSink) -------------------------------------------
+
+    def offer(self, source: str, message: ServerMessage, now: float) -> bool:
+        with self._cond:
+            self._last_activity = now
+            if isinstance(message, EndOfStream):
+                self._record(self._table.ended(source, now))
+                log.debug("server on port %s ended its stream", source)
+                self._cond.notify_all()
+                return True
+            if not isinstance(message, FramePacket):
+                return True
+            outcome = self._queue.offer(source, (message, time.time()))
+            if outcome is Offer.FULL:
+                self._paused.add(source)
+                return False
+            if outcome is Offer.ACCEPTED_DROPPING:
+                self._table.dropped(source)
+            self._record(
+                self._table.frame(
+                    source,
+                    now,
+                    nbytes=len(message.payload),
+                    seq=message.seq,
+                    latency=None if message.sent_at is None else time.time() - message.sent_at,
+                    message=message.message,
+                )
+            )
+            self._cond.notify()
+            return True
+
+    def reply(self, source: str, message: ServerMessage) -> Sequence[Payload]:
+        if isinstance(message, EndOfStream):
+            return [_TERMINATION_ACK]
+        return self._reply
+
+    def reject(self, source: str, error: WireError) -> None:
+        with self._cond:
+            count = self._table.rejected(source)
+        if count == 1:
+            log.warning(
+                "dropped a bad message on port %s: %s (further ones there are counted, "
+                "see Hub.status())",
+                source,
+                error,
+            )
+        else:
+            log.debug("dropped bad message #%d on port %s: %s", count, source, error)
+
+    def tick(self, now: float) -> None:
+        with self._cond:
+            self._record(self._table.tick(now))
+            if self._stream_over(now):
+                self._cond.notify_all()
+
+    def crashed(self, error: BaseException) -> None:
+        with self._cond:
+            self._error = error
+            self._cond.notify_all()
+
+    def _record(self, events: list[SessionEvent]) -> None:
+        for event in events:
+            log.info("server %s %s", event.source, event.kind.value)
+        self._events.extend(events)

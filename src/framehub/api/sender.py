@@ -1,0 +1,297 @@
+"""The sending end: a server (camera host) streaming to one hub."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..checks import Closing
+from ..codecs import FrameEncoder, JpegEncoder, RawEncoder, decode_frame
+from ..errors import ConfigError, PeerTimeout, TransportError, WireError
+from ..session import RetryBudget
+from ..transport import (
+    Context,
+    PublishLink,
+    Reply,
+    RequestLink,
+    SenderLinkSpec,
+    default_context,
+    open_link,
+)
+from ..wire import (
+    ArrayReply,
+    DataReply,
+    EndOfStream,
+    FramePacket,
+    JSONValue,
+    Payload,
+    decode_client_message,
+    encode_server_message,
+)
+from .config import SenderConfig
+from .validate import check_frame, check_message
+
+__all__ = ["Sender", "SenderStats"]
+
+log = logging.getLogger(__name__)
+
+ReplyData = JSONValue | np.ndarray[Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderStats:
+    """Counters since the sender was made.
+
+    ``dropped`` are frames handed to ``send()`` that never reached a hub as far as
+    the sender can tell: no hub connected, its queue full (pattern 2), or lost
+    with a hub that stopped answering (patterns 0/1).
+    """
+
+    sent: int
+    acknowledged: int
+    dropped: int
+    failures: int
+    in_flight: int
+
+
+def _encoder(config: SenderConfig) -> FrameEncoder:
+    if config.jpeg is None:
+        return RawEncoder()
+    jpeg = config.jpeg
+    return JpegEncoder(jpeg.quality, jpeg.colorspace, jpeg.fastdct, jpeg.fastupsample)
+
+
+class Sender(Closing):
+    """Connects to a hub and sends frames, each with an optional JSON ``message``.
+
+    In patterns 0 and 1 up to ``window`` frames await their acknowledgement at
+    once; a hub that stops answering for ``request_timeout`` seconds is given up
+    on, the socket is rebuilt and frames are dropped and counted until the hub is
+    back (no ``send()`` ever waits longer than ``request_timeout``). With
+    ``max_retries`` set, that many consecutive failures raise ``PeerTimeout``.
+    In pattern 2 frames the hub cannot take are dropped and counted.
+    """
+
+    def __init__(self, config: SenderConfig, *, context: Context[Any] | None = None) -> None:
+        self.config = config
+        self._encoder = _encoder(config)
+        self._budget = RetryBudget(config.max_retries)
+        spec = SenderLinkSpec(
+            protocol=config.protocol,
+            address=config.address,
+            port=str(config.port),
+            pattern=config.pattern,
+            queue=max(config.queue, config.effective_window),
+        )
+        self._link: RequestLink | PublishLink = open_link(spec, context or default_context())
+        self._in_flight: deque[int] = deque()
+        self._seq = 0
+        #: False after a failure: then send() does not wait for the hub to come back.
+        self._reachable = True
+        self._last_failure = 0.0
+        self._sent = self._acknowledged = self._dropped = self._failures = 0
+        self._closed = False
+
+    @property
+    def stats(self) -> SenderStats:
+        return SenderStats(
+            self._sent, self._acknowledged, self._dropped, self._failures, len(self._in_flight)
+        )
+
+    def send(self, frame: np.ndarray[Any, Any], message: JSONValue = None) -> None:
+        """Send one frame; returns once it is queued (and, with a full window, acknowledged)."""
+        self._submit(frame, message)
+
+    def request(self, frame: np.ndarray[Any, Any], message: JSONValue = None) -> ReplyData:
+        """Bidirectional mode: send one frame and return the hub's reply data for it.
+
+        None when the hub sent none, or did not answer within ``request_timeout``.
+        """
+        if not self.config.bidirectional:
+            raise ConfigError("request() needs bidirectional mode (bidirectional=True)")
+        if self._submit(frame, message) is None:
+            return None
+        reply = self._await_reply(self.config.request_timeout)
+        return None if reply is None else self._reply_data(reply)
+
+    # -- sending --------------------------------------------------------------------
+
+    def _submit(self, frame: np.ndarray[Any, Any], message: JSONValue) -> int | None:
+        """Encode and queue one frame; its tag, or None if it was dropped."""
+        if self._closed:
+            raise ConfigError("send() on a closed sender")
+        check_frame(frame)
+        check_message(message)
+        encoded = self._encoder.encode(frame)
+        seq = self._seq
+        self._seq += 1
+        parts = encode_server_message(
+            FramePacket(
+                payload=encoded.payload,
+                compression=encoded.compression,
+                dtype=encoded.dtype,
+                shape=encoded.shape,
+                message=message,
+                pattern=self.config.pattern,
+                port=self.config.port if self.config.multiserver else None,
+                seq=seq,
+                sent_at=time.time(),
+            )
+        )
+        if not self._window_open() or not self._ready():
+            self._drop(1)
+            return None
+        if not self._transmit(parts, seq):
+            self._drop(1)
+            return None
+        self._sent += 1
+        return seq
+
+    def _window_open(self) -> bool:
+        """Make room for one more frame awaiting acknowledgement (patterns 0/1)."""
+        if not isinstance(self._link, RequestLink):
+            return True
+        while self._in_flight and (reply := self._link.recv_reply(0.0)) is not None:
+            self._match(reply)
+        while len(self._in_flight) >= self.config.effective_window:
+            if self.config.nonblocking:
+                return False
+            self._await_reply(self.config.request_timeout)
+        return True
+
+    def _ready(self) -> bool:
+        """Whether a hub can take a frame now; waits only while the hub is presumed there."""
+        presumed_there = self._reachable and not self.config.nonblocking
+        wait = self.config.request_timeout if presumed_there else 0.0
+        if self._link.wait_ready(wait):
+            return True
+        self._fail("no hub connected")
+        return False
+
+    def _transmit(self, parts: list[Payload], seq: int) -> bool:
+        copy = len(parts[-1]) < self.config.copy_threshold
+        wait_sent = self.config.request_timeout if self.config.track else None
+        if isinstance(self._link, PublishLink):
+            return self._link.send(parts, copy=copy, wait_sent=wait_sent)
+        if not self._link.send(parts, tag=seq, copy=copy, wait_sent=wait_sent):
+            return False
+        self._in_flight.append(seq)
+        return True
+
+    def _drop(self, count: int) -> None:
+        self._dropped += count
+        log.debug("dropped %d frame(s); %d so far", count, self._dropped)
+
+    # -- replies (patterns 0 and 1) -------------------------------------------------
+
+    def _await_reply(self, timeout: float) -> Reply | None:
+        """Wait for the oldest frame's reply; on timeout, give the hub up (Lazy Pirate)."""
+        assert isinstance(self._link, RequestLink)
+        deadline = time.monotonic() + timeout
+        while self._in_flight:
+            reply = self._link.recv_reply(max(0.0, deadline - time.monotonic()))
+            if reply is None:
+                self._abandon_in_flight()
+                self._fail("no reply within request_timeout")
+                return None
+            if self._match(reply):
+                return reply
+        return None
+
+    def _match(self, reply: Reply) -> bool:
+        """Retire the frame this reply answers (and any older ones it skipped)."""
+        if reply.tag is not None and reply.tag not in self._in_flight:
+            return False  # a stale reply to a frame already given up on
+        while self._in_flight:
+            tag = self._in_flight.popleft()
+            if reply.tag is None or tag == reply.tag:
+                break
+            self._drop(1)
+        self._acknowledged += 1
+        self._reachable = True
+        self._budget.success()
+        return True
+
+    def _reply_data(self, reply: Reply) -> ReplyData:
+        try:
+            message = decode_client_message(reply.parts, self.config.limits)
+            if isinstance(message, DataReply):
+                return message.data
+            if isinstance(message, ArrayReply):
+                return decode_frame(message)
+        except WireError as exc:
+            log.warning("dropped a bad reply from the hub: %s", exc)
+        return None
+
+    def _abandon_in_flight(self) -> None:
+        self._drop(len(self._in_flight))
+        self._in_flight.clear()
+        self._link.reset()
+
+    def _fail(self, why: str) -> None:
+        """One failed exchange; while the hub stays away, one more per request_timeout."""
+        now = time.monotonic()
+        if not self._reachable and now - self._last_failure < self.config.request_timeout:
+            return
+        self._reachable = False
+        self._last_failure = now
+        self._failures += 1
+        log.warning("hub at %s unreachable (%s)", self._link.where, why)
+        if self._budget.failure():
+            raise PeerTimeout(
+                f"hub at {self._link.where} did not answer {self._budget.consecutive} "
+                f"time(s) in a row (max_retries={self.config.max_retries})"
+            )
+
+    # -- closing ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Flush, say goodbye, and release the socket; returns within ``close_timeout``."""
+        if self._closed:
+            return
+        self._closed = True
+        deadline = time.monotonic() + self.config.close_timeout
+        goodbye = encode_server_message(
+            EndOfStream(port=self.config.port if self.config.multiserver else None)
+        )
+        try:
+            if isinstance(self._link, RequestLink):
+                self._close_request(goodbye, deadline)
+            elif self._reachable and self._link.wait_ready(0.0):
+                self._close_publish(goodbye, deadline)
+        except (TransportError, WireError) as exc:
+            log.warning("error while closing: %s", exc)
+        finally:
+            self._link.close()
+
+    def _close_publish(self, goodbye: list[Payload], deadline: float) -> None:
+        assert isinstance(self._link, PublishLink)
+        if not self._link.send_final(goodbye, max(0.0, deadline - time.monotonic())):
+            log.warning("the end-of-stream message may not have reached the hub")
+
+    def _close_request(self, goodbye: list[Payload], deadline: float) -> None:
+        assert isinstance(self._link, RequestLink)
+        while self._in_flight and time.monotonic() < deadline:
+            reply = self._link.recv_reply(max(0.0, deadline - time.monotonic()))
+            if reply is None:
+                break
+            self._match(reply)
+        if self._in_flight:
+            log.warning("%d frame(s) were not acknowledged before close", len(self._in_flight))
+            self._drop(len(self._in_flight))
+            self._in_flight.clear()
+        if not self._reachable:
+            return
+        tag = self._seq
+        if not self._link.send(goodbye, tag=tag, copy=True):
+            return
+        self._in_flight.append(tag)
+        reply = self._link.recv_reply(max(0.0, deadline - time.monotonic()))
+        if reply is None:
+            log.warning("the hub did not confirm the end of the stream")
+        self._in_flight.clear()

@@ -1,0 +1,33 @@
+"""The only layer that touches ZeroMQ: sockets, pollers, options, timeouts and the I/O thread.
+
+ZeroMQ errors are turned into framehub's own here. A context may be passed in;
+by default the process-wide one is used, and no instance ever terminates it.
+"""
+
+from __future__ import annotations
+
+import zmq
+
+from .hub_link import HubLink, HubLinkSpec, HubSink
+from .sender_link import PublishLink, Reply, RequestLink, SenderLinkSpec, open_link
+
+__all__ = [
+    "Context",
+    "HubLink",
+    "HubLinkSpec",
+    "HubSink",
+    "PublishLink",
+    "Reply",
+    "RequestLink",
+    "SenderLinkSpec",
+    "default_context",
+    "open_link",
+]
+
+#: The ZeroMQ context type, for callers that want their own.
+Context = zmq.Context
+
+
+def default_context() -> zmq.Context[zmq.Socket[bytes]]:
+    """The process-wide context, shared by every instance that is not given one."""
+    return zmq.Context.instance()

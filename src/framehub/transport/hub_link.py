@@ -1,0 +1,240 @@
+"""The hub's side of the wire: bound sockets, one I/O thread, and the replies.
+
+One socket is bound per port, so a server's identity is the port its bytes
+actually arrived on; a message that claims another port is rejected. The I/O
+thread decodes each message and offers it to a ``HubSink``; when the sink is full
+for that source the message is held and the socket is left unread until
+``resume()`` (backpressure to that one server only), and in patterns 0 and 1 the
+acknowledgement is only sent once the sink has taken the frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import zmq
+
+from ..errors import WireError
+from ..wire import EndOfStream, FramePacket, Limits, Payload, ServerMessage, decode_server_message
+from .sockets import LinkOptions, endpoint, open_socket
+
+__all__ = ["HubLink", "HubLinkSpec", "HubSink"]
+
+log = logging.getLogger(__name__)
+
+#: How often the sink's clock advances while nothing arrives (quiet/gone detection).
+TICK_SECONDS = 0.25
+#: Messages read from one socket before looking at the others, so no port starves.
+BATCH = 8
+_STOP = b"S"
+_RESUME = b"R"
+
+_SOCKET_KIND = {0: zmq.PAIR, 1: zmq.ROUTER, 2: zmq.SUB}
+
+
+class HubSink(Protocol):
+    """What the hub link hands its messages to. Every method runs on the I/O thread."""
+
+    def offer(self, source: str, message: ServerMessage, now: float) -> bool:
+        """Take a valid message; False means full: hold it and offer it again on resume."""
+
+    def reply(self, source: str, message: ServerMessage) -> Sequence[Payload]:
+        """The reply body for a message just taken (patterns 0 and 1)."""
+
+    def reject(self, source: str, error: WireError) -> None:
+        """A message from ``source`` was invalid and has been dropped."""
+
+    def tick(self, now: float) -> None:
+        """Called at least every ``TICK_SECONDS``."""
+
+    def crashed(self, error: BaseException) -> None:
+        """The I/O thread failed; nothing more will be offered."""
+
+
+@dataclass(frozen=True, slots=True)
+class HubLinkSpec:
+    protocol: str
+    address: str
+    ports: tuple[str, ...]
+    pattern: int
+    multiserver: bool
+    limits: Limits
+
+
+@dataclass(slots=True)
+class _Port:
+    source: str
+    sock: zmq.Socket[bytes]
+    held: tuple[list[bytes], ServerMessage] | None = field(default=None)
+
+
+def _split_envelope(parts: list[zmq.Frame]) -> tuple[list[bytes], list[zmq.Frame]] | None:
+    """ROUTER parts are [identity, (request id,) b"", body...]; None if there is no delimiter."""
+    for index, part in enumerate(parts):
+        if len(part) == 0:
+            return [p.bytes for p in parts[: index + 1]], parts[index + 1 :]
+    return None
+
+
+class HubLink:
+    """Binds every port at construction (errors raise in the caller's thread)."""
+
+    def __init__(
+        self, spec: HubLinkSpec, sink: HubSink, context: zmq.Context[zmq.Socket[bytes]]
+    ) -> None:
+        self.spec = spec
+        self._sink = sink
+        self._context = context
+        self._ports: list[_Port] = []
+        self._command_lock = threading.Lock()
+        control = f"inproc://framehub-hub-{uuid.uuid4().hex}"
+        self._control_in = open_socket(context, zmq.PAIR, bind=control)
+        self._control_out = open_socket(context, zmq.PAIR, connect=control)
+        kind = _SOCKET_KIND[spec.pattern]
+        limits = spec.limits
+        options = LinkOptions(
+            subscribe=spec.pattern == 2,
+            max_message_bytes=max(limits.max_payload_bytes, limits.max_header_bytes),
+        )
+        try:
+            for port in spec.ports:
+                where = endpoint(spec.protocol, spec.address, port)
+                sock = open_socket(context, kind, bind=where, options=options)
+                self._ports.append(_Port(port, sock))
+        except BaseException:
+            self._close_sockets()
+            self._control_out.close(linger=0)
+            raise
+        self._thread = threading.Thread(target=self._run, name="framehub-hub-io", daemon=True)
+        self._thread.start()
+
+    # -- called from other threads ------------------------------------------------
+
+    def resume(self, source: str) -> None:
+        """The sink has room for ``source`` again."""
+        self._command(_RESUME + source.encode())
+
+    def close(self, timeout: float) -> bool:
+        """Stop the I/O thread and close every socket; False if it did not stop in time."""
+        if self._thread.is_alive():
+            self._command(_STOP)
+            self._thread.join(timeout)
+        stopped = not self._thread.is_alive()
+        if not stopped:
+            log.warning("hub I/O thread did not stop within %.1f s", timeout)
+        with self._command_lock:
+            self._control_out.close(linger=0)
+        return stopped
+
+    def _command(self, command: bytes) -> None:
+        with self._command_lock:
+            if not self._control_out.closed:
+                self._control_out.send(command)
+
+    # -- the I/O thread -----------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:
+            log.exception("hub I/O thread failed")
+            self._sink.crashed(exc)
+        finally:
+            self._close_sockets()
+
+    def _close_sockets(self) -> None:
+        for port in self._ports:
+            port.sock.close(linger=0)
+        self._control_in.close(linger=0)
+
+    def _loop(self) -> None:
+        poller = zmq.Poller()
+        poller.register(self._control_in, zmq.POLLIN)
+        by_socket = {port.sock: port for port in self._ports}
+        for port in self._ports:
+            poller.register(port.sock, zmq.POLLIN)
+        next_tick = time.monotonic()
+        while True:
+            wait_ms = int(max(0.0, next_tick - time.monotonic()) * 1000)
+            ready = dict(poller.poll(wait_ms))
+            if self._control_in in ready and not self._commands(poller):
+                return
+            for sock in ready:
+                ready_port = by_socket.get(sock)
+                if ready_port is not None and ready_port.held is None:
+                    self._drain(ready_port, poller)
+            now = time.monotonic()
+            if now >= next_tick:
+                self._sink.tick(now)
+                next_tick = now + TICK_SECONDS
+
+    def _commands(self, poller: zmq.Poller) -> bool:
+        """Run queued commands; False when told to stop."""
+        while True:
+            try:
+                command = self._control_in.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return True
+            if command == _STOP:
+                return False
+            source = command[len(_RESUME) :].decode()
+            for port in self._ports:
+                if port.source == source and port.held is not None:
+                    envelope, message = port.held
+                    port.held = None
+                    if self._offer(port, envelope, message):
+                        poller.register(port.sock, zmq.POLLIN)
+
+    def _drain(self, port: _Port, poller: zmq.Poller) -> None:
+        for _ in range(BATCH):
+            try:
+                parts = port.sock.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+            if not self._handle(port, parts):
+                poller.unregister(port.sock)
+                return
+
+    def _handle(self, port: _Port, parts: list[zmq.Frame]) -> bool:
+        """Decode and offer one message; False when it is held (socket paused)."""
+        envelope: list[bytes] = []
+        body = parts
+        if self.spec.pattern == 1:
+            split = _split_envelope(parts)
+            if split is None:
+                self._sink.reject(port.source, WireError("request without an envelope delimiter"))
+                return True
+            envelope, body = split
+        try:
+            message = decode_server_message([part.buffer for part in body], self.spec.limits)
+            self._check_claim(port.source, message)
+        except WireError as exc:
+            self._sink.reject(port.source, exc)
+            return True
+        return self._offer(port, envelope, message)
+
+    def _check_claim(self, source: str, message: ServerMessage) -> None:
+        if not self.spec.multiserver or not isinstance(message, FramePacket | EndOfStream):
+            return
+        if message.port is None:
+            raise WireError("Multi-Servers Mode needs every message to carry its 'port'")
+        if str(message.port) != source:
+            raise WireError(f"message claims port {message.port!r:.20} but arrived on {source}")
+
+    def _offer(self, port: _Port, envelope: list[bytes], message: ServerMessage) -> bool:
+        if not self._sink.offer(port.source, message, time.monotonic()):
+            port.held = (envelope, message)
+            return False
+        if self.spec.pattern != 2:
+            reply = [*envelope, *self._sink.reply(port.source, message)]
+            try:
+                port.sock.send_multipart(reply, zmq.NOBLOCK)
+            except zmq.Again:
+                log.debug("reply to %s dropped: the server is gone", port.source)
+        return True

@@ -1,0 +1,200 @@
+"""A server's side of the wire: one connected socket, replaced whole when the hub is lost.
+
+Patterns 0 and 1 are request/reply exchanges. Pattern 1 uses a DEALER socket that
+puts ``[tag, b""]`` in front of each request, exactly what a REQ socket with
+``REQ_CORRELATE`` sends, so a REP peer (vidgear's client) and a ROUTER peer
+(framehub's hub) both echo the tag in their reply. That lets several requests be
+in flight at once while each reply is still matched to its frame.
+
+Pattern 2 publishes through an XPUB socket: wire-identical to PUB, but it reports
+subscriptions, so the first frame waits until the hub is really listening, and
+with ``XPUB_NODROP`` a full queue is reported instead of silently dropping.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import zmq
+
+from ..errors import TransportError, WireError
+from ..wire import Payload
+from .sockets import LinkOptions, endpoint, open_socket, zmq_errors
+
+__all__ = ["PublishLink", "Reply", "RequestLink", "SenderLink", "SenderLinkSpec", "open_link"]
+
+log = logging.getLogger(__name__)
+
+_TAG_BYTES = 8
+_FULL_RETRY_SECONDS = 0.005
+
+
+@dataclass(frozen=True, slots=True)
+class SenderLinkSpec:
+    protocol: str
+    address: str
+    port: str
+    pattern: int
+    #: Messages ZeroMQ may queue towards the hub before a send reports "full".
+    queue: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply body; ``tag`` is the request's tag (pattern 1) or None (pattern 0)."""
+
+    tag: int | None
+    parts: list[memoryview]
+
+
+class SenderLink:
+    """Common lifecycle: one socket, reopened from scratch by ``reset()``."""
+
+    kind: int
+    options: LinkOptions
+
+    def __init__(self, spec: SenderLinkSpec, context: zmq.Context[zmq.Socket[bytes]]) -> None:
+        self.spec = spec
+        self._context = context
+        self.where = endpoint(spec.protocol, spec.address, spec.port)
+        self._sock = self._open()
+
+    def _open(self) -> zmq.Socket[bytes]:
+        return open_socket(self._context, self.kind, connect=self.where, options=self.options)
+
+    def reset(self) -> None:
+        """Drop the socket and everything queued in it, and connect afresh (Lazy Pirate)."""
+        self._sock.close(linger=0)
+        self._sock = self._open()
+
+    def close(self, linger: float = 0.0) -> None:
+        """Close, giving ZeroMQ up to ``linger`` seconds to flush what is queued."""
+        if not self._sock.closed:
+            self._sock.close(linger=int(linger * 1000))
+
+    def _send(self, parts: Sequence[Payload], *, copy: bool, wait_sent: float | None) -> bool:
+        """Queue one message without blocking; False if ZeroMQ cannot take it now.
+
+        With ``wait_sent``, also wait up to that many seconds until ZeroMQ no longer
+        needs the frame's memory (the caller may then reuse its buffer).
+        """
+        track = wait_sent is not None
+        with zmq_errors(f"send to {self.where}"):
+            try:
+                tracker = self._sock.send_multipart(parts, zmq.NOBLOCK, copy=copy, track=track)
+            except zmq.Again:
+                return False
+        if wait_sent is not None and isinstance(tracker, zmq.MessageTracker):
+            try:
+                tracker.wait(wait_sent)
+            except zmq.NotDone:
+                raise TransportError(f"the frame was not sent within {wait_sent} s") from None
+        return True
+
+
+class RequestLink(SenderLink):
+    """Patterns 0 (PAIR) and 1 (DEALER speaking REQ's envelope)."""
+
+    def __init__(self, spec: SenderLinkSpec, context: zmq.Context[zmq.Socket[bytes]]) -> None:
+        self.kind = zmq.DEALER if spec.pattern == 1 else zmq.PAIR
+        # IMMEDIATE: queue nothing towards a hub that is not connected, so that
+        # "not writable" means "no hub" and frames are dropped and counted, not hoarded.
+        self.options = LinkOptions(sndhwm=spec.queue, immediate=True)
+        super().__init__(spec, context)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds until a hub is connected and can take a request."""
+        return bool(self._sock.poll(int(timeout * 1000), zmq.POLLOUT))
+
+    def send(
+        self, parts: Sequence[Payload], *, tag: int, copy: bool, wait_sent: float | None = None
+    ) -> bool:
+        if self.spec.pattern == 1:
+            parts = [tag.to_bytes(_TAG_BYTES, "big"), b"", *parts]
+        return self._send(parts, copy=copy, wait_sent=wait_sent)
+
+    def recv_reply(self, timeout: float) -> Reply | None:
+        """The next reply, or None if none came within ``timeout`` seconds."""
+        if not self._sock.poll(int(timeout * 1000), zmq.POLLIN):
+            return None
+        with zmq_errors(f"receive from {self.where}"):
+            frames = self._sock.recv_multipart(copy=False)
+        parts = [frame.buffer for frame in frames]
+        if self.spec.pattern != 1:
+            return Reply(None, parts)
+        if len(parts) < 3 or len(parts[0]) != _TAG_BYTES or len(parts[1]) != 0:
+            raise WireError("reply without the request's tag and delimiter")
+        return Reply(int.from_bytes(parts[0], "big"), parts[2:])
+
+
+class PublishLink(SenderLink):
+    """Pattern 2: XPUB, so we know when a subscriber is there and when its queue is full."""
+
+    kind = zmq.XPUB
+
+    def __init__(self, spec: SenderLinkSpec, context: zmq.Context[zmq.Socket[bytes]]) -> None:
+        self.options = LinkOptions(sndhwm=spec.queue, xpub_nodrop=True)
+        #: Whether some hub is subscribed. Without XPUB_VERBOSE libzmq passes up only
+        #: the first subscription and the last unsubscription, which is what we need.
+        self.subscribed = False
+        super().__init__(spec, context)
+
+    def reset(self) -> None:
+        super().reset()
+        self.subscribed = False
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Read pending subscription events; wait up to ``timeout`` s while nobody is subscribed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            wait = 0.0 if self.subscribed else max(0.0, deadline - time.monotonic())
+            if not self._sock.poll(int(wait * 1000), zmq.POLLIN):
+                return self.subscribed
+            event = self._sock.recv()
+            if event[:1] in (b"\x00", b"\x01"):
+                self.subscribed = event[:1] == b"\x01"
+
+    def send(self, parts: Sequence[Payload], *, copy: bool, wait_sent: float | None = None) -> bool:
+        return self._send(parts, copy=copy, wait_sent=wait_sent)
+
+    def send_final(self, parts: Sequence[Payload], timeout: float) -> bool:
+        """Publish a last message and wait, up to ``timeout`` s, until it has left the process.
+
+        PUB sockets drop what does not fit, which is how vidgear loses most of its
+        goodbyes; here the message is retried while the hub's queue is full, and the
+        tracker of a zero-copy frame tells when libzmq has written it out.
+        """
+        deadline = time.monotonic() + timeout
+        *head, last = parts
+        while True:
+            final = zmq.Frame(bytes(last), track=True, copy=False)
+            try:
+                self._sock.send_multipart([*head, final], zmq.NOBLOCK, copy=False)
+                break
+            except zmq.Again:
+                if time.monotonic() >= deadline:
+                    return False
+                # XPUB signals no POLLOUT for a full subscriber queue: look again shortly.
+                time.sleep(_FULL_RETRY_SECONDS)
+        # The frame object holds its own reference to the message: drop it, or the
+        # tracker would wait for our reference instead of libzmq's.
+        tracker = final.tracker
+        del final
+        if tracker is None:
+            return True
+        try:
+            tracker.wait(max(0.0, deadline - time.monotonic()))
+        except zmq.NotDone:
+            return False
+        return True
+
+
+def open_link(
+    spec: SenderLinkSpec, context: zmq.Context[zmq.Socket[bytes]]
+) -> RequestLink | PublishLink:
+    if spec.pattern == 2:
+        return PublishLink(spec, context)
+    return RequestLink(spec, context)

@@ -1,0 +1,112 @@
+"""Socket construction: endpoints, socket types per role, and every option set on purpose."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import zmq
+
+from ..errors import ConfigError, TransportError
+
+__all__ = ["LinkOptions", "endpoint", "open_socket", "zmq_errors"]
+
+# ZMTP heartbeats are answered by libzmq itself on both ends (vidgear peers
+# included), so they detect a dead peer without any change to the NetGear messages.
+HEARTBEAT_IVL_MS = 1000
+HEARTBEAT_TIMEOUT_MS = 3000
+# libzmq retries a lost connection after 100 ms, backing off to at most 1 s, so a
+# hub that comes back is reached again within about a second.
+RECONNECT_IVL_MS = 100
+RECONNECT_IVL_MAX_MS = 1000
+# libzmq closes a listening socket asynchronously, so a port closed a moment ago in
+# this process can still be held for a few milliseconds (seen in 1-2% of rebinds):
+# a hub restarted in place retries for a short while instead of failing.
+REBIND_GRACE_SECONDS = 0.5
+REBIND_RETRY_SECONDS = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class LinkOptions:
+    """Socket options a role may need beyond the common ones."""
+
+    sndhwm: int | None = None
+    rcvhwm: int | None = None
+    max_message_bytes: int | None = None
+    immediate: bool = False
+    subscribe: bool = False
+    xpub_nodrop: bool = False
+
+
+def endpoint(protocol: str, address: str, port: int | str) -> str:
+    """vidgear's endpoint form: ``protocol://address:port`` (for ipc the port ends the path)."""
+    return f"{protocol}://{address}:{port}"
+
+
+@contextmanager
+def zmq_errors(action: str) -> Iterator[None]:
+    """Turn a ZeroMQ error into framehub's own, saying what we were doing."""
+    try:
+        yield
+    except zmq.ZMQError as exc:
+        raise TransportError(f"could not {action}: {exc}") from exc
+
+
+def open_socket(
+    context: zmq.Context[zmq.Socket[bytes]],
+    kind: int,
+    *,
+    bind: str | None = None,
+    connect: str | None = None,
+    options: LinkOptions = LinkOptions(),
+) -> zmq.Socket[bytes]:
+    """Create, configure and bind or connect one socket; on failure nothing is left open."""
+    sock = context.socket(kind)
+    try:
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
+        sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
+        sock.setsockopt(zmq.RECONNECT_IVL, RECONNECT_IVL_MS)
+        sock.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_IVL_MAX_MS)
+        if options.sndhwm is not None:
+            sock.setsockopt(zmq.SNDHWM, options.sndhwm)
+        if options.rcvhwm is not None:
+            sock.setsockopt(zmq.RCVHWM, options.rcvhwm)
+        if options.max_message_bytes is not None:
+            sock.setsockopt(zmq.MAXMSGSIZE, options.max_message_bytes)
+        if options.immediate:
+            sock.setsockopt(zmq.IMMEDIATE, 1)
+        if options.subscribe:
+            sock.setsockopt(zmq.SUBSCRIBE, b"")
+        if options.xpub_nodrop:
+            sock.setsockopt(zmq.XPUB_NODROP, 1)
+        if bind is not None:
+            _bind(sock, bind)
+        if connect is not None:
+            with zmq_errors(f"connect to {connect}"):
+                sock.connect(connect)
+    except BaseException:
+        sock.close(linger=0)
+        raise
+    return sock
+
+
+def _bind(sock: zmq.Socket[bytes], where: str) -> None:
+    deadline = time.monotonic() + REBIND_GRACE_SECONDS
+    while True:
+        try:
+            sock.bind(where)
+            return
+        except zmq.ZMQError as exc:
+            if exc.errno == zmq.EADDRINUSE and time.monotonic() < deadline:
+                time.sleep(REBIND_RETRY_SECONDS)
+                continue
+            if exc.errno == zmq.EADDRINUSE:
+                raise TransportError(f"cannot bind {where}: the address is already in use") from exc
+            if exc.errno in (zmq.EINVAL, zmq.EPROTONOSUPPORT):
+                raise ConfigError(
+                    f"address/port do not form a valid endpoint to bind: {where!r} ({exc})"
+                ) from exc
+            raise TransportError(f"cannot bind {where}: {exc}") from exc

@@ -1,0 +1,279 @@
+"""The native API over real ZeroMQ sockets on 127.0.0.1 (senders in threads)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import zmq
+
+from framehub import (
+    ConfigError,
+    Hub,
+    HubConfig,
+    JpegConfig,
+    PeerTimeout,
+    Policy,
+    Sender,
+    SenderConfig,
+)
+from framehub.wire import FramePacket, encode_server_message
+from support import free_ports
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def frames(count: int, shape=(48, 64, 3)) -> list[np.ndarray]:
+    rng = np.random.default_rng(7)
+    return [rng.integers(0, 256, shape, dtype=np.uint8) for _ in range(count)]
+
+
+def stream(port, pattern, items, *, jpeg=None, fps=0.0, multiserver=True, **extra):
+    def run():
+        settings = {"address": "127.0.0.1", "jpeg": jpeg, "multiserver": multiserver, **extra}
+        config = SenderConfig(port=port, pattern=pattern, **settings)
+        with Sender(config) as sender:
+            for i, frame in enumerate(items):
+                sender.send(frame, message={"i": i})
+                if fps:
+                    time.sleep(1 / fps)
+        return sender.stats
+
+    return run
+
+
+@pytest.mark.parametrize("pattern", [1, 2])
+def test_raw_frames_arrive_intact_in_order_from_every_server(background, pattern):
+    ports = free_ports(2)
+    sent = frames(30)
+    with Hub(HubConfig(ports=tuple(ports), address="127.0.0.1", pattern=pattern)) as hub:
+        for port in ports:
+            background.start(
+                f"s{port}", stream(port, pattern, sent, fps=200 if pattern == 2 else 0)
+            )
+        got: dict[str, list] = {}
+        for frame in hub:
+            got.setdefault(frame.source, []).append(frame)
+    assert set(got) == {str(p) for p in ports}
+    for received in got.values():
+        assert [f.message["i"] for f in received] == list(range(30))
+        for f in received:
+            assert np.array_equal(f.image, sent[f.message["i"]])
+            assert f.seq == f.message["i"] and f.jpeg is None
+            assert 0 <= f.latency < 5
+
+
+def test_jpeg_frames_carry_their_compressed_bytes(background):
+    (port,) = free_ports(1)
+    smooth = [np.full((48, 64, 3), 10 * i, np.uint8) for i in range(10)]
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+        background.start("s", stream(port, 1, smooth, jpeg=JpegConfig(quality=95)))
+        got = list(hub)
+    assert len(got) == 10
+    for i, frame in enumerate(got):
+        assert bytes(frame.jpeg[:2]) == b"\xff\xd8"
+        assert np.abs(frame.image.astype(int) - 10 * i).max() <= 2
+
+
+def test_pattern_0_and_ipc(background, tmp_path):
+    address = str(tmp_path / "hub")
+    config = HubConfig(
+        ports=("5555",), address=address, protocol="ipc", pattern=0, multiserver=False
+    )
+    with Hub(config) as hub:
+        background.start(
+            "s", stream("5555", 0, frames(5), multiserver=False, address=address, protocol="ipc")
+        )
+        assert [f.message["i"] for f in hub] == [0, 1, 2, 3, 4]
+
+
+def test_a_slow_consumer_loses_nothing_in_lossless_mode(background):
+    (port,) = free_ports(1)
+    config = HubConfig(ports=(port,), address="127.0.0.1", queue_size=2)
+    with Hub(config) as hub:
+        background.start("s", stream(port, 1, frames(40)))
+        received = []
+        for frame in hub:
+            received.append(frame.message["i"])
+            time.sleep(0.01)
+    assert received == list(range(40))
+    stats = background.results["s"]
+    assert (stats.acknowledged, stats.dropped) == (40, 0)
+
+
+def test_latest_policy_drops_and_counts_for_a_slow_consumer(background):
+    (port,) = free_ports(1)
+    config = HubConfig(ports=(port,), address="127.0.0.1", queue_size=2, policy=Policy.LATEST)
+    with Hub(config) as hub:
+        background.start("s", stream(port, 1, frames(60)))
+        received = []
+        for frame in hub:
+            received.append(frame.message["i"])
+            time.sleep(0.02)
+        (status,) = hub.status()
+    assert received[-1] == 59 and received == sorted(received)
+    assert status.dropped == 60 - len(received) > 0
+
+
+def test_bidirectional_replies_reach_the_sender_with_each_frame():
+    (port,) = free_ports(1)
+    hub_config = HubConfig(ports=(port,), address="127.0.0.1", bidirectional=True)
+    with (
+        Hub(hub_config) as hub,
+        Sender(SenderConfig(port=port, address="127.0.0.1", bidirectional=True)) as sender,
+    ):
+        hub.set_reply({"ok": 1})
+        import threading
+
+        reader = threading.Thread(target=lambda: [hub.recv(timeout=5) for _ in range(3)])
+        reader.start()
+        assert sender.request(frames(1)[0]) == {"ok": 1}
+        hub.set_reply(np.full((4, 6, 3), 9, np.uint8))
+        reply = sender.request(frames(1)[0])
+        assert isinstance(reply, np.ndarray) and reply.shape == (4, 6, 3)
+        hub.set_reply("bye")
+        assert sender.request(frames(1)[0]) == "bye"
+        reader.join(5)
+
+
+def test_a_message_claiming_another_port_is_dropped_and_counted(background):
+    honest, forged_on = free_ports(2)
+    with Hub(HubConfig(ports=(honest, forged_on), address="127.0.0.1")) as hub:
+        ctx = zmq.Context.instance()
+        rogue = ctx.socket(zmq.DEALER)
+        rogue.connect(f"tcp://127.0.0.1:{forged_on}")
+        frame = np.zeros((4, 4, 3), np.uint8)
+        forged = encode_server_message(
+            FramePacket(payload=frame.tobytes(), dtype="uint8", shape=(4, 4, 3), port=honest)
+        )
+        for _ in range(5):
+            rogue.send_multipart([b"tag", b"", *forged])
+        background.start("s", stream(honest, 1, frames(10)))
+        got = [(f.source, f.message) for f in hub]
+        rogue.close(0)
+        assert got == [(str(honest), {"i": i}) for i in range(10)]
+        assert hub.rejected == 5
+
+
+def test_garbage_is_dropped_counted_and_does_not_disturb_honest_servers(background):
+    (port,) = free_ports(1)
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+        rogue = zmq.Context.instance().socket(zmq.DEALER)
+        rogue.connect(f"tcp://127.0.0.1:{port}")
+        garbage = [
+            [b"no delimiter"],
+            [b"t", b"", b"not json", b"x"],
+            [b"t", b"", b"[1,2]", b"x"],
+            [
+                b"t",
+                b"",
+                b'{"terminate_flag":false,"compression":false,"dtype":"uint8",'
+                b'"shape":[1000,1000,3],"pattern":"1","message":null}',
+                b"short",
+            ],
+            [
+                b"t",
+                b"",
+                b'{"terminate_flag":false,"compression":{"colorspace":"BGR"},'
+                b'"dtype":"","shape":"","pattern":"1","message":null}',
+                b"\xff\xd8junk",
+            ],
+            [
+                b"t",
+                b"",
+                b'{"terminate_flag":false,"compression":false,"dtype":"object",'
+                b'"shape":[1],"pattern":"1","message":null}',
+                b"x" * 8,
+            ],
+        ]
+        for parts in garbage:
+            rogue.send_multipart(parts)
+        background.start("s", stream(port, 1, frames(10)))
+        got = [f.message["i"] for f in hub]
+        rogue.close(0)
+    assert got == list(range(10))
+    assert hub.rejected == len(garbage)
+
+
+def test_hub_recv_timeout_and_idle_cpu():
+    (port,) = free_ports(1)
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+        cpu = time.process_time()
+        with pytest.raises(PeerTimeout):
+            hub.recv(timeout=2.0)
+        # A blocked recv() sleeps on a condition and the I/O thread on a poller.
+        assert time.process_time() - cpu < 0.1
+
+
+def test_a_sender_without_a_hub_drops_counts_and_closes_in_bounded_time():
+    (port,) = free_ports(1)
+    sender = Sender(SenderConfig(port=port, address="127.0.0.1", request_timeout=0.5))
+    start = time.monotonic()
+    sender.send(frames(1)[0])  # waits request_timeout for a hub, then gives up
+    assert 0.4 < time.monotonic() - start < 2.0
+    start = time.monotonic()
+    for frame in frames(20):
+        sender.send(frame)  # the hub is known to be away: no more waiting
+    assert time.monotonic() - start < 0.5
+    start = time.monotonic()
+    sender.close()
+    sender.close()
+    assert time.monotonic() - start < 1.5
+    assert sender.stats.dropped == 21 and sender.stats.sent == 0
+
+
+def test_max_retries_counts_consecutive_failures_then_raises():
+    (port,) = free_ports(1)
+    config = SenderConfig(port=port, address="127.0.0.1", request_timeout=0.2, max_retries=2)
+    with Sender(config) as sender:
+        sender.send(frames(1)[0])
+        with pytest.raises(PeerTimeout, match=r"max_retries=2"):
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                sender.send(frames(1)[0])
+                time.sleep(0.05)
+
+
+def test_caller_mistakes_raise_before_anything_is_sent():
+    (port,) = free_ports(1)
+    with (
+        Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub,
+        Sender(SenderConfig(port=port, address="127.0.0.1")) as sender,
+    ):
+        frame = frames(1)[0]
+        with pytest.raises(ConfigError, match=r"not a numpy.ndarray"):
+            sender.send(frame, message=np.zeros(3))
+        with pytest.raises(ConfigError, match=r"message must be JSON-serialisable"):
+            sender.send(frame, message={1, 2})
+        with pytest.raises(ConfigError, match=r"frame must be a numpy.ndarray"):
+            sender.send([[1, 2]])  # type: ignore[arg-type]
+        with pytest.raises(ConfigError, match=r"JPEG compression needs uint8"):
+            sender.send(frame.astype(np.float32))
+        with pytest.raises(PeerTimeout):
+            hub.recv(timeout=0.5)
+        assert sender.stats.sent == 0
+
+
+def test_several_hubs_in_one_process(background):
+    a, b = free_ports(2)
+    with (
+        Hub(HubConfig(ports=(a,), address="127.0.0.1")) as hub_a,
+        Hub(HubConfig(ports=(b,), address="127.0.0.1")) as hub_b,
+    ):
+        background.start("a", stream(a, 1, frames(5)))
+        background.start("b", stream(b, 1, frames(7)))
+        assert len(list(hub_a)) == 5
+        assert len(list(hub_b)) == 7
+
+
+def test_close_is_bounded_and_idempotent_with_a_server_still_streaming(background):
+    (port,) = free_ports(1)
+    hub = Hub(HubConfig(ports=(port,), address="127.0.0.1"))
+    background.start("s", stream(port, 1, frames(30), fps=30, request_timeout=0.5))
+    assert hub.recv(timeout=5) is not None
+    start = time.monotonic()
+    hub.close()
+    hub.close()
+    assert time.monotonic() - start < 1.5
+    assert hub.recv() is None

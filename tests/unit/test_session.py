@@ -1,0 +1,121 @@
+"""The hub's bookkeeping, fed events and times by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from framehub.session import (
+    DeliveryQueue,
+    EventKind,
+    Offer,
+    Policy,
+    RetryBudget,
+    ServerState,
+    ServerTable,
+)
+
+
+def kinds(events):
+    return [(e.kind, e.source) for e in events]
+
+
+def test_first_frame_joins_then_quiet_then_gone_then_returns():
+    table = ServerTable(["a"], quiet_after=1.0, gone_after=3.0)
+    assert kinds(table.frame("a", 0.0, nbytes=10)) == [(EventKind.JOINED, "a")]
+    assert table.tick(0.9) == []
+    assert kinds(table.tick(1.0)) == [(EventKind.QUIET, "a")]
+    assert kinds(table.tick(3.0)) == [(EventKind.GONE, "a")]
+    assert table.tick(10.0) == []
+    assert kinds(table.frame("a", 11.0, nbytes=10)) == [(EventKind.RETURNED, "a")]
+    assert table.snapshot(11.0)[0].state is ServerState.STREAMING
+
+
+def test_finished_only_when_every_seen_server_ended():
+    table = ServerTable(["a", "b"], end_grace=1.0)
+    assert not table.finished(0.0)
+    table.frame("a", 0.0, nbytes=1)
+    table.frame("b", 0.0, nbytes=1)
+    table.ended("a", 1.0)
+    assert not table.finished(5.0)
+    table.ended("b", 2.0)
+    assert table.finished(2.0)
+
+
+def test_a_listed_server_that_never_came_gets_a_grace_period():
+    table = ServerTable(["a", "b"], end_grace=1.0)
+    table.frame("a", 0.0, nbytes=1)
+    table.ended("a", 1.0)
+    assert not table.finished(1.5)
+    assert table.next_deadline(1.5) == pytest.approx(2.0)
+    assert table.finished(2.0)
+
+
+def test_gone_servers_end_the_stream_only_when_asked():
+    table = ServerTable(["a"], gone_after=3.0)
+    table.frame("a", 0.0, nbytes=1)
+    table.tick(5.0)
+    assert not table.finished(5.0)
+    table = ServerTable(["a"], gone_after=3.0, gone_ends=True)
+    table.frame("a", 0.0, nbytes=1)
+    table.tick(5.0)
+    assert table.finished(5.0)
+
+
+def test_sequence_gaps_count_as_dropped_and_restarts_do_not():
+    table = ServerTable(["a"])
+    for seq in (0, 1, 4, 5):
+        table.frame("a", 0.0, nbytes=1, seq=seq)
+    assert table.snapshot(0.0)[0].dropped == 2
+    table.frame("a", 0.0, nbytes=1, seq=0)  # the sender restarted
+    assert table.snapshot(0.0)[0].dropped == 2
+
+
+def test_rejected_garbage_is_counted_without_making_a_server():
+    table = ServerTable(["a"])
+    assert table.rejected("a") == 1
+    assert table.rejected("a") == 2
+    assert table.snapshot(0.0) == ()
+    assert table.rejected_total() == 2
+    assert not table.finished(100.0)
+
+
+def test_frames_per_second_over_the_recent_window():
+    table = ServerTable(["a"])
+    for i in range(60):
+        table.frame("a", i / 30, nbytes=1)
+    assert table.snapshot(2.0)[0].fps == pytest.approx(30, rel=0.05)
+    assert table.snapshot(10.0)[0].fps == 0.0
+
+
+def test_lossless_queue_refuses_when_a_source_is_full_without_touching_others():
+    queue: DeliveryQueue[int] = DeliveryQueue(2, Policy.LOSSLESS)
+    assert queue.offer("a", 1) is Offer.ACCEPTED
+    assert queue.offer("a", 2) is Offer.ACCEPTED
+    assert queue.offer("a", 3) is Offer.FULL
+    assert queue.offer("b", 10) is Offer.ACCEPTED
+    assert [queue.take(), queue.take(), queue.take(), queue.take()] == [
+        ("a", 1),
+        ("a", 2),
+        ("b", 10),
+        None,
+    ]
+
+
+def test_latest_queue_drops_the_sources_oldest_item():
+    queue: DeliveryQueue[int] = DeliveryQueue(2, Policy.LATEST)
+    queue.offer("a", 1)
+    queue.offer("b", 10)
+    queue.offer("a", 2)
+    assert queue.offer("a", 3) is Offer.ACCEPTED_DROPPING
+    assert [queue.take() for _ in range(4)] == [("b", 10), ("a", 2), ("a", 3), None]
+
+
+def test_retry_budget_counts_only_consecutive_failures():
+    budget = RetryBudget(3)
+    assert not budget.failure()
+    assert not budget.failure()
+    budget.success()
+    assert not budget.failure()
+    assert not budget.failure()
+    assert budget.failure()
+    assert not RetryBudget(None).failure()
