@@ -1,0 +1,85 @@
+import cv2
+import numpy as np
+import pytest
+
+from framehub.errors import ConfigError
+from framehub.sources import Stabilizer
+from framehub.sources.stabilizer import BORDER_TYPES
+
+
+def textured(size=(160, 120), seed=3) -> np.ndarray:
+    noise = np.random.default_rng(seed).integers(0, 256, (size[1], size[0]), dtype=np.uint8)
+    return cv2.GaussianBlur(noise, (0, 0), 2)
+
+
+def shifted(image: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    matrix = np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float64)
+    return cv2.warpAffine(image, matrix, image.shape[1::-1], borderMode=cv2.BORDER_REFLECT)
+
+
+def test_output_lags_by_the_radius_and_flush_returns_the_rest():
+    stabilizer = Stabilizer(smoothing_radius=3)
+    frames = [textured(seed=i) for i in range(10)]
+    out = [stabilizer.push(f) for f in frames]
+    assert [o is None for o in out] == [True] * 3 + [False] * 7
+    assert len(stabilizer.flush()) == 3
+    assert stabilizer.flush() == []
+
+
+def test_a_still_camera_gives_back_its_frames_unchanged():
+    image = cv2.cvtColor(textured(), cv2.COLOR_GRAY2BGR)
+    stabilizer = Stabilizer(smoothing_radius=2)
+    outputs = [stabilizer.push(image) for _ in range(6)] + stabilizer.flush()
+    outputs = [o for o in outputs if o is not None]
+    assert len(outputs) == 6
+    assert all(np.abs(o.astype(int) - image).max() <= 1 for o in outputs)
+
+
+def test_a_single_jolt_is_cancelled():
+    base = textured()
+    offsets = [0, 0, 0, 0, 6, 0, 0, 0, 0]
+    stabilizer = Stabilizer(smoothing_radius=4)
+    outputs = [stabilizer.push(shifted(base, dx, 0)) for dx in offsets]
+    outputs = [o for o in outputs if o is not None] + stabilizer.flush()
+    jolted = outputs[4][30:-30, 30:-30].astype(np.float32)
+    (dx, _dy), _ = cv2.phaseCorrelate(base[30:-30, 30:-30].astype(np.float32), jolted)
+    # Without stabilisation the jolted frame is 6 px off; the average of the window
+    # keeps 6/9 of a pixel of it.
+    assert abs(dx) < 1.5
+
+
+@pytest.mark.parametrize("border_type", list(BORDER_TYPES))
+def test_every_border_type_works(border_type):
+    stabilizer = Stabilizer(smoothing_radius=1, border_size=8, border_type=border_type)
+    image = cv2.cvtColor(textured(), cv2.COLOR_GRAY2BGR)
+    stabilizer.push(image)
+    out = stabilizer.push(shifted(image, 4, 2))
+    assert out.shape == (136, 176, 3)
+
+
+def test_grayscale_frames_are_stabilised_too():
+    stabilizer = Stabilizer(smoothing_radius=1)
+    stabilizer.push(textured())
+    assert stabilizer.push(textured()).shape == (120, 160)
+
+
+def test_a_crop_margin_larger_than_the_frame_is_rejected():
+    stabilizer = Stabilizer(border_size=80, crop_n_zoom=True)
+    with pytest.raises(ConfigError, match="BORDER_SIZE"):
+        stabilizer.push(textured())
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"smoothing_radius": 0},
+        {"smoothing_radius": 2.5},
+        {"border_size": -1},
+        {"border_type": "none"},
+        {"crop_n_zoom": "yes"},
+        {"crop_n_zoom": True},
+    ],
+)
+def test_invalid_settings_raise_config_errors(kwargs):
+    with pytest.raises(ConfigError):
+        Stabilizer(**kwargs)
