@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-SCENARIOS = Path(__file__).parent / "scenarios"
+TESTS = Path(__file__).parent
+SCENARIOS = TESTS / "scenarios"
 
 
 def free_ports(count: int) -> list[int]:
@@ -37,7 +38,9 @@ class Child:
     def __init__(self, script: str, args: Sequence[str], env: dict[str, str] | None = None):
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.output: list[str] = []
-        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        # Children import the test helpers (e.g. sources.videos) like the tests do.
+        path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path, **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, str(SCENARIOS / script), *args],
             stdout=subprocess.PIPE,

@@ -29,11 +29,14 @@ from .errors import (
     UnsupportedOptionError,
     WireError,
 )
+from .montage import LiveMontage, TileInfo, build_montages
 from .netgear import NetGear
+from .sources import CamGear, PiGear, TestPattern, VideoGear
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CamGear",
     "ConfigError",
     "EventKind",
     "Frame",
@@ -41,8 +44,10 @@ __all__ = [
     "Hub",
     "HubConfig",
     "JpegConfig",
+    "LiveMontage",
     "NetGear",
     "PeerTimeout",
+    "PiGear",
     "Policy",
     "Sender",
     "SenderConfig",
@@ -51,8 +56,12 @@ __all__ = [
     "ServerStatus",
     "SessionEvent",
     "SourceError",
+    "TestPattern",
+    "TileInfo",
     "TransportError",
     "UnsupportedOptionError",
+    "VideoGear",
     "WireError",
     "__version__",
+    "build_montages",
 ]
