@@ -89,10 +89,11 @@ def test_frames_per_second_over_the_recent_window():
 
 def test_lossless_queue_refuses_when_a_source_is_full_without_touching_others():
     queue: DeliveryQueue[int] = DeliveryQueue(2, Policy.LOSSLESS)
-    assert queue.offer("a", 1) is Offer.ACCEPTED
-    assert queue.offer("a", 2) is Offer.ACCEPTED
-    assert queue.offer("a", 3) is Offer.FULL
-    assert queue.offer("b", 10) is Offer.ACCEPTED
+    assert queue.offer("a", 1) == (Offer.ACCEPTED, None)
+    assert queue.offer("a", 2) == (Offer.ACCEPTED, None)
+    assert queue.offer("a", 3) == (Offer.FULL, None)
+    assert queue.offer("b", 10) == (Offer.ACCEPTED, None)
+    assert list(queue.ahead(2)) == [1, 2]
     assert [queue.take(), queue.take(), queue.take(), queue.take()] == [
         ("a", 1),
         ("a", 2),
@@ -106,7 +107,7 @@ def test_latest_queue_drops_the_sources_oldest_item():
     queue.offer("a", 1)
     queue.offer("b", 10)
     queue.offer("a", 2)
-    assert queue.offer("a", 3) is Offer.ACCEPTED_DROPPING
+    assert queue.offer("a", 3) == (Offer.ACCEPTED_DROPPING, 1)
     assert [queue.take() for _ in range(4)] == [("b", 10), ("a", 2), ("a", 3), None]
 
 

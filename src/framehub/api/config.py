@@ -9,6 +9,7 @@ from ..checks import check_bool, check_int, check_seconds
 from ..errors import ConfigError
 from ..session import Policy
 from ..wire import DEFAULT_LIMITS, JPEG_COLORSPACES, Limits
+from .decoding import default_workers
 
 __all__ = ["HubConfig", "JpegConfig", "Pattern", "PortValue", "Protocol", "SenderConfig"]
 
@@ -80,7 +81,13 @@ class HubConfig:
     ``idle_timeout`` ends the stream when no server has sent anything for that
     long (vidgear's ``subscriber_timeout``). ``jpeg`` compresses ndarray return
     data in bidirectional mode; ``fastdct``/``fastupsample`` speed up JPEG
-    decoding at a small cost in quality (OR-ed with each sender's own flags).
+    decoding at a small cost in quality (OR-ed with each sender's own flags);
+    ``decode_workers`` threads decode JPEG frames ahead of ``recv()`` (0: decode
+    in ``recv()`` itself).
+    ``retain_frame_memory`` raises glibc's malloc thresholds for this process so
+    that freed frame buffers are reused rather than returned to the kernel after
+    every frame (a third more raw throughput; see ``transport.allocator``); set it
+    False to leave the process's allocator as it is.
     """
 
     ports: tuple[PortValue, ...]
@@ -98,13 +105,17 @@ class HubConfig:
     jpeg: JpegConfig | None = field(default_factory=JpegConfig)
     fastdct: bool = False
     fastupsample: bool = False
+    decode_workers: int = field(default_factory=default_workers)
     close_timeout: float = 1.0
     limits: Limits = DEFAULT_LIMITS
+    retain_frame_memory: bool = True
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
         _check_protocol(self.protocol)
         _check_modes(self.multiserver, self.bidirectional, self.pattern)
+        check_bool("retain_frame_memory", self.retain_frame_memory)
+        check_int("decode_workers", self.decode_workers, 0, 64)
         if not isinstance(self.ports, tuple | list) or not self.ports:
             raise ConfigError(f"ports must be a non-empty tuple of ports, got {self.ports!r}")
         ports = tuple(_check_port("each port", p) for p in self.ports)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..checks import Closing
-from ..codecs import FrameEncoder, JpegEncoder, RawEncoder, decode_frame
+from ..codecs import FrameEncoder, JpegEncoder, RawEncoder
 from ..errors import ConfigError, PeerTimeout, TransportError, WireError
 from ..session import DeliveryQueue, Offer, ServerStatus, ServerTable, SessionEvent
 from ..transport import Context, HubLink, HubLinkSpec, default_context
@@ -31,8 +31,8 @@ from ..wire import (
     encode_client_message,
 )
 from .config import HubConfig
+from .decoding import DecodeAhead, Pending
 from .frame import Frame
-from .validate import check_frame
 
 __all__ = ["Hub"]
 
@@ -66,7 +66,7 @@ class Hub(Closing):
         self.config = config
         self.id = "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(8))
         self._cond = threading.Condition()
-        self._queue: DeliveryQueue[tuple[FramePacket, float]] = DeliveryQueue(
+        self._queue: DeliveryQueue[Pending] = DeliveryQueue(
             config.queue_size, config.effective_policy
         )
         self._table = ServerTable(
@@ -78,6 +78,12 @@ class Hub(Closing):
         self._events: deque[SessionEvent] = deque(maxlen=_EVENT_BACKLOG)
         self._paused: set[str] = set()
         self._encoder = _encoder(config)
+        self._decoder = DecodeAhead(
+            config.decode_workers,
+            fastdct=config.fastdct,
+            fastupsample=config.fastupsample,
+            limits=config.limits,
+        )
         self._reply: list[Payload] = encode_client_message(
             self._reply_message(None) if config.bidirectional else self._ack()
         )
@@ -91,6 +97,7 @@ class Hub(Closing):
             pattern=config.pattern,
             multiserver=config.multiserver,
             limits=config.limits,
+            retain_frame_memory=config.retain_frame_memory,
         )
         self._link = HubLink(spec, self, context or default_context())
         log.debug("hub %s bound %s on %s", self.id, config.sources, config.address)
@@ -108,27 +115,25 @@ class Hub(Closing):
             taken = self._take(deadline)
             if taken is None:
                 return None
-            source, (packet, received_at) = taken
+            source, pending = taken
             try:
-                image = decode_frame(
-                    packet, fastdct=self.config.fastdct, fastupsample=self.config.fastupsample
-                )
+                image = self._decoder.result(pending)
             except WireError as exc:
                 self.reject(source, exc)
                 continue
-            frame = Frame(
+            packet = pending.packet
+            return Frame(
                 source=source,
                 image=image,
                 message=packet.message,
                 seq=packet.seq,
                 sent_at=packet.sent_at,
-                received_at=received_at,
+                received_at=pending.received_at,
                 sender_port=packet.port,
                 jpeg=packet.payload if packet.compression is not None else None,
             )
-            return frame
 
-    def _take(self, deadline: float | None) -> tuple[str, tuple[FramePacket, float]] | None:
+    def _take(self, deadline: float | None) -> tuple[str, Pending] | None:
         resume = None
         with self._cond:
             while True:
@@ -140,6 +145,8 @@ class Hub(Closing):
                     return None
                 taken = self._queue.take()
                 if taken is not None:
+                    self._decoder.taken(taken[1])
+                    self._decode_ahead()
                     if taken[0] in self._paused:
                         self._paused.discard(taken[0])
                         resume = taken[0]
@@ -156,6 +163,10 @@ class Hub(Closing):
         if resume is not None:
             self._link.resume(resume)
         return taken
+
+    def _decode_ahead(self) -> None:
+        for pending in self._queue.ahead(self._decoder.depth):
+            self._decoder.start(pending)
 
     def _stream_over(self, now: float) -> bool:
         if self._table.finished(now):
@@ -184,7 +195,7 @@ class Hub(Closing):
     def _reply_message(self, data: JSONValue | np.ndarray[Any, Any]) -> ClientMessage:
         if not isinstance(data, np.ndarray):
             return DataReply(data)
-        encoded = self._encoder.encode(check_frame(data, name="return data"))
+        encoded = self._encoder.encode(data)
         return ArrayReply(encoded.payload, encoded.compression, encoded.dtype, encoded.shape)
 
     def status(self) -> tuple[ServerStatus, ...]:
@@ -213,6 +224,7 @@ class Hub(Closing):
             self._closed = True
             self._cond.notify_all()
         self._link.close(self.config.close_timeout)
+        self._decoder.close()
 
     # -- the I/O thread's side (HubSink) -------------------------------------------
 
@@ -226,12 +238,15 @@ class Hub(Closing):
                 return True
             if not isinstance(message, FramePacket):
                 return True
-            outcome = self._queue.offer(source, (message, time.time()))
+            pending = Pending(message, time.time())
+            outcome, dropped = self._queue.offer(source, pending)
             if outcome is Offer.FULL:
                 self._paused.add(source)
                 return False
-            if outcome is Offer.ACCEPTED_DROPPING:
+            if dropped is not None:
+                self._decoder.dropped(dropped)
                 self._table.dropped(source)
+            self._decoder.start(pending)
             self._record(
                 self._table.frame(
                     source,

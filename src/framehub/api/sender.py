@@ -34,7 +34,7 @@ from ..wire import (
     encode_server_message,
 )
 from .config import SenderConfig
-from .validate import check_frame, check_message
+from .validate import check_message
 
 __all__ = ["Sender", "SenderStats"]
 
@@ -125,7 +125,6 @@ class Sender(Closing):
         """Encode and queue one frame; its tag, or None if it was dropped."""
         if self._closed:
             raise ConfigError("send() on a closed sender")
-        check_frame(frame)
         check_message(message)
         encoded = self._encoder.encode(frame)
         seq = self._seq
@@ -212,9 +211,13 @@ class Sender(Closing):
             if reply.tag is None or tag == reply.tag:
                 break
             self._drop(1)
-        self._acknowledged += 1
         self._reachable = True
         self._budget.success()
+        if reply.refused:
+            log.warning("the hub refused a frame as invalid (is this the right port?)")
+            self._drop(1)
+        else:
+            self._acknowledged += 1
         return True
 
     def _reply_data(self, reply: Reply) -> ReplyData:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,12 @@ import numpy as np
 from ..errors import ConfigError
 from ..wire import DEFAULT_LIMITS, RAW_DTYPES, Compression
 from .base import EncodedFrame, check_frame
+
+
+@lru_cache(maxsize=64)
+def dtype_name(dtype: np.dtype[Any]) -> str:
+    """``str(dtype)``, which numpy computes afresh each time (about 10 us, per frame)."""
+    return str(dtype)
 
 
 class RawEncoder:
@@ -21,7 +28,8 @@ class RawEncoder:
     def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame:
         # A receiver drops what it cannot rebuild exactly, so refuse it here, before sending.
         check_frame(frame)
-        if str(frame.dtype) not in RAW_DTYPES:
+        dtype = dtype_name(frame.dtype)
+        if dtype not in RAW_DTYPES:
             raise ConfigError(
                 f"frame dtype must be one of {sorted(RAW_DTYPES)} (native byte order), "
                 f"got {frame.dtype}"
@@ -35,6 +43,6 @@ class RawEncoder:
         return EncodedFrame(
             payload=frame.data.cast("B"),
             compression=None,
-            dtype=str(frame.dtype),
+            dtype=dtype,
             shape=frame.shape,
         )

@@ -6,7 +6,9 @@ Pure data structure: the hub wraps it in a lock and a condition variable.
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Iterator
 from enum import Enum, StrEnum
+from itertools import islice
 from typing import Generic, TypeVar
 
 __all__ = ["DeliveryQueue", "Offer", "Policy"]
@@ -53,23 +55,28 @@ class DeliveryQueue(Generic[T]):
     def count(self, source: str) -> int:
         return self._counts[source]
 
-    def offer(self, source: str, item: T) -> Offer:
-        outcome = Offer.ACCEPTED
+    def offer(self, source: str, item: T) -> tuple[Offer, T | None]:
+        """Queue ``item``; also returns the item dropped to make room, if any."""
+        dropped = None
         if self._counts[source] >= self.capacity:
             if self.policy is Policy.LOSSLESS:
-                return Offer.FULL
-            self._drop_oldest(source)
-            outcome = Offer.ACCEPTED_DROPPING
+                return Offer.FULL, None
+            dropped = self._drop_oldest(source)
         self._items.append((source, item))
         self._counts[source] += 1
-        return outcome
+        return (Offer.ACCEPTED if dropped is None else Offer.ACCEPTED_DROPPING), dropped
 
-    def _drop_oldest(self, source: str) -> None:
-        for index, (owner, _) in enumerate(self._items):
+    def _drop_oldest(self, source: str) -> T | None:
+        for index, (owner, item) in enumerate(self._items):
             if owner == source:
                 del self._items[index]
                 self._counts[source] -= 1
-                return
+                return item
+        return None
+
+    def ahead(self, count: int) -> Iterator[T]:
+        """The next ``count`` items to be taken, oldest first (without taking them)."""
+        return (item for _, item in islice(self._items, count))
 
     def take(self) -> tuple[str, T] | None:
         """The oldest item of any source, or None when empty."""
@@ -79,8 +86,9 @@ class DeliveryQueue(Generic[T]):
         self._counts[source] -= 1
         return source, item
 
-    def clear(self) -> int:
-        dropped = len(self._items)
+    def clear(self) -> list[T]:
+        """Empty the queue; returns what was in it."""
+        items = [item for _, item in self._items]
         self._items.clear()
         self._counts.clear()
-        return dropped
+        return items

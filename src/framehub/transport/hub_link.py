@@ -22,6 +22,7 @@ import zmq
 
 from ..errors import WireError
 from ..wire import EndOfStream, FramePacket, Limits, Payload, ServerMessage, decode_server_message
+from .allocator import retain_frame_memory
 from .sockets import LinkOptions, endpoint, open_socket
 
 __all__ = ["HubLink", "HubLinkSpec", "HubSink"]
@@ -35,7 +36,11 @@ BATCH = 8
 _STOP = b"S"
 _RESUME = b"R"
 
-_SOCKET_KIND = {0: zmq.PAIR, 1: zmq.ROUTER, 2: zmq.SUB}
+# REP rather than ROUTER for pattern 1: libzmq strips, keeps and echoes the request
+# envelope in C (and discards requests whose envelope is malformed), which halves
+# the socket calls per frame; one port has one server, so REP's one-request-at-a-time
+# rule costs nothing, and not replying is exactly how a paused server is held.
+_SOCKET_KIND = {0: zmq.PAIR, 1: zmq.REP, 2: zmq.SUB}
 
 
 class HubSink(Protocol):
@@ -65,21 +70,14 @@ class HubLinkSpec:
     pattern: int
     multiserver: bool
     limits: Limits
+    retain_frame_memory: bool = True
 
 
 @dataclass(slots=True)
 class _Port:
     source: str
     sock: zmq.Socket[bytes]
-    held: tuple[list[bytes], ServerMessage] | None = field(default=None)
-
-
-def _split_envelope(parts: list[zmq.Frame]) -> tuple[list[bytes], list[zmq.Frame]] | None:
-    """ROUTER parts are [identity, (request id,) b"", body...]; None if there is no delimiter."""
-    for index, part in enumerate(parts):
-        if len(part) == 0:
-            return [p.bytes for p in parts[: index + 1]], parts[index + 1 :]
-    return None
+    held: ServerMessage | None = field(default=None)
 
 
 class HubLink:
@@ -91,6 +89,8 @@ class HubLink:
         self.spec = spec
         self._sink = sink
         self._context = context
+        if spec.retain_frame_memory:
+            retain_frame_memory()
         self._ports: list[_Port] = []
         self._command_lock = threading.Lock()
         control = f"inproc://framehub-hub-{uuid.uuid4().hex}"
@@ -186,9 +186,8 @@ class HubLink:
             source = command[len(_RESUME) :].decode()
             for port in self._ports:
                 if port.source == source and port.held is not None:
-                    envelope, message = port.held
-                    port.held = None
-                    if self._offer(port, envelope, message):
+                    message, port.held = port.held, None
+                    if self._offer(port, message):
                         poller.register(port.sock, zmq.POLLIN)
 
     def _drain(self, port: _Port, poller: zmq.Poller) -> None:
@@ -203,21 +202,14 @@ class HubLink:
 
     def _handle(self, port: _Port, parts: list[zmq.Frame]) -> bool:
         """Decode and offer one message; False when it is held (socket paused)."""
-        envelope: list[bytes] = []
-        body = parts
-        if self.spec.pattern == 1:
-            split = _split_envelope(parts)
-            if split is None:
-                self._sink.reject(port.source, WireError("request without an envelope delimiter"))
-                return True
-            envelope, body = split
         try:
-            message = decode_server_message([part.buffer for part in body], self.spec.limits)
+            message = decode_server_message([part.buffer for part in parts], self.spec.limits)
             self._check_claim(port.source, message)
         except WireError as exc:
             self._sink.reject(port.source, exc)
+            self._reply_to_rejected(port)
             return True
-        return self._offer(port, envelope, message)
+        return self._offer(port, message)
 
     def _check_claim(self, source: str, message: ServerMessage) -> None:
         if not self.spec.multiserver or not isinstance(message, FramePacket | EndOfStream):
@@ -227,14 +219,26 @@ class HubLink:
         if str(message.port) != source:
             raise WireError(f"message claims port {message.port!r:.20} but arrived on {source}")
 
-    def _offer(self, port: _Port, envelope: list[bytes], message: ServerMessage) -> bool:
+    def _offer(self, port: _Port, message: ServerMessage) -> bool:
         if not self._sink.offer(port.source, message, time.monotonic()):
-            port.held = (envelope, message)
+            port.held = message
             return False
         if self.spec.pattern != 2:
-            reply = [*envelope, *self._sink.reply(port.source, message)]
-            try:
-                port.sock.send_multipart(reply, zmq.NOBLOCK)
-            except zmq.Again:
-                log.debug("reply to %s dropped: the server is gone", port.source)
+            self._send_reply(port, self._sink.reply(port.source, message))
         return True
+
+    def _reply_to_rejected(self, port: _Port) -> None:
+        """Answer a rejected request with an empty reply, which is not an acknowledgement.
+
+        A REP socket must answer before it reads on, and a PAIR sender matches replies
+        to frames in order. framehub senders count the frame as dropped; vidgear
+        senders log the reply.
+        """
+        if self.spec.pattern != 2:
+            self._send_reply(port, [b""])
+
+    def _send_reply(self, port: _Port, parts: Sequence[Payload]) -> None:
+        try:
+            port.sock.send_multipart(parts, zmq.NOBLOCK)
+        except zmq.Again:
+            log.debug("reply to %s dropped: the server is gone", port.source)

@@ -47,7 +47,12 @@ class Reply:
     """A reply body; ``tag`` is the request's tag (pattern 1) or None (pattern 0)."""
 
     tag: int | None
-    parts: list[memoryview]
+    parts: list[bytes]
+
+    @property
+    def refused(self) -> bool:
+        """The hub answered with an empty reply: it dropped the frame as invalid."""
+        return len(self.parts) == 1 and len(self.parts[0]) == 0
 
 
 class SenderLink:
@@ -64,6 +69,16 @@ class SenderLink:
 
     def _open(self) -> zmq.Socket[bytes]:
         return open_socket(self._context, self.kind, connect=self.where, options=self.options)
+
+    def _wait(self, event: int, timeout: float) -> bool:
+        """Whether ``event`` (POLLIN/POLLOUT) is ready, waiting up to ``timeout`` seconds.
+
+        Asks the socket first: that is one call, where a poll builds a poller (this
+        runs several times per frame).
+        """
+        if int(self._sock.get(zmq.EVENTS)) & event:
+            return True
+        return timeout > 0 and bool(self._sock.poll(int(timeout * 1000), event))
 
     def reset(self) -> None:
         """Drop the socket and everything queued in it, and connect afresh (Lazy Pirate)."""
@@ -107,7 +122,7 @@ class RequestLink(SenderLink):
 
     def wait_ready(self, timeout: float) -> bool:
         """Block up to ``timeout`` seconds until a hub is connected and can take a request."""
-        return bool(self._sock.poll(int(timeout * 1000), zmq.POLLOUT))
+        return self._wait(zmq.POLLOUT, timeout)
 
     def send(
         self, parts: Sequence[Payload], *, tag: int, copy: bool, wait_sent: float | None = None
@@ -118,11 +133,10 @@ class RequestLink(SenderLink):
 
     def recv_reply(self, timeout: float) -> Reply | None:
         """The next reply, or None if none came within ``timeout`` seconds."""
-        if not self._sock.poll(int(timeout * 1000), zmq.POLLIN):
+        if not self._wait(zmq.POLLIN, timeout):
             return None
         with zmq_errors(f"receive from {self.where}"):
-            frames = self._sock.recv_multipart(copy=False)
-        parts = [frame.buffer for frame in frames]
+            parts = self._sock.recv_multipart()
         if self.spec.pattern != 1:
             return Reply(None, parts)
         if len(parts) < 3 or len(parts[0]) != _TAG_BYTES or len(parts[1]) != 0:

@@ -32,6 +32,7 @@ from .messages import (
 __all__ = ["decode_client_message", "decode_server_message"]
 
 _JPEG_SOI = b"\xff\xd8"
+_ITEMSIZE = {name: np.dtype(name).itemsize for name in RAW_DTYPES}
 
 
 def _load_object(part: Payload, limits: Limits, what: str) -> dict[str, Any]:
@@ -99,7 +100,7 @@ def _raw_layout(
     if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
         raise WireError("shape sizes must be positive integers")
     # Python integers do not overflow, so a lying shape cannot wrap around to a small size.
-    expected = math.prod(shape) * np.dtype(dtype).itemsize
+    expected = math.prod(shape) * _ITEMSIZE[dtype]
     if expected != len(payload):
         raise WireError(f"header claims {expected} bytes but the payload has {len(payload)}")
     return dtype, tuple(shape)
