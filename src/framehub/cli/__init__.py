@@ -1,0 +1,40 @@
+"""The ``framehub`` command: ``demo``, ``serve`` (and more to come)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import FramehubError
+from . import demo, serve
+from .common import CommandError, setup_logging, stop_on_signals
+
+__all__ = ["main"]
+
+_COMMANDS = {"demo": demo.run, "serve": serve.run}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="framehub",
+        description="Stream live video from many camera hosts to one hub over ZeroMQ.",
+    )
+    parser.add_argument("--version", action="version", version=f"framehub {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo.add_parser(commands)
+    serve.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit codes: 0 done, 1 it ran but did not succeed, 2 bad usage or set-up."""
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_level)
+    try:
+        with stop_on_signals() as stop:
+            return _COMMANDS[args.command](args, stop)
+    except (CommandError, FramehubError, ValueError, OSError) as exc:
+        print(f"framehub {args.command}: error: {exc}", file=sys.stderr)
+        return exc.code if isinstance(exc, CommandError) else 2
