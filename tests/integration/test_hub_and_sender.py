@@ -279,3 +279,17 @@ def test_close_is_bounded_and_idempotent_with_a_server_still_streaming(backgroun
     hub.close()
     assert time.monotonic() - start < 1.5
     assert hub.recv() is None
+
+
+def test_an_undecoding_hub_passes_jpeg_bytes_through(background):
+    (port,) = free_ports(1)
+    big = [np.full((480, 640, 3), 10 * i, np.uint8) for i in range(3)]
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1", decode=False)) as hub:
+        background.start("s", stream(port, 1, big, jpeg=JpegConfig(quality=80)))
+        got = list(hub)
+    assert len(got) == 3
+    for i, frame in enumerate(got):
+        assert bytes(frame.jpeg[:2]) == b"\xff\xd8"
+        assert frame.thumbnail(80, 60).shape == (60, 80, 3)  # 1/8 scale
+        assert frame.image.shape == (480, 640, 3)
+        assert abs(int(frame.image.mean()) - 10 * i) <= 2

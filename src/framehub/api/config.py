@@ -83,7 +83,9 @@ class HubConfig:
     data in bidirectional mode; ``fastdct``/``fastupsample`` speed up JPEG
     decoding at a small cost in quality (OR-ed with each sender's own flags);
     ``decode_workers`` threads decode JPEG frames ahead of ``recv()`` (0: decode
-    in ``recv()`` itself).
+    in ``recv()`` itself). With ``decode=False`` nothing is decoded unless asked
+    for (``Frame.image``, ``Frame.thumbnail()``): JPEG bytes pass through as
+    received (``Frame.jpeg``), e.g. to a web page.
     ``retain_frame_memory`` raises glibc's malloc thresholds for this process so
     that freed frame buffers are reused rather than returned to the kernel after
     every frame (a third more raw throughput; see ``transport.allocator``); set it
@@ -105,6 +107,7 @@ class HubConfig:
     jpeg: JpegConfig | None = field(default_factory=JpegConfig)
     fastdct: bool = False
     fastupsample: bool = False
+    decode: bool = True
     decode_workers: int = field(default_factory=default_workers)
     close_timeout: float = 1.0
     limits: Limits = DEFAULT_LIMITS
@@ -115,6 +118,7 @@ class HubConfig:
         _check_protocol(self.protocol)
         _check_modes(self.multiserver, self.bidirectional, self.pattern)
         check_bool("retain_frame_memory", self.retain_frame_memory)
+        check_bool("decode", self.decode)
         check_int("decode_workers", self.decode_workers, 0, 64)
         if not isinstance(self.ports, tuple | list) or not self.ports:
             raise ConfigError(f"ports must be a non-empty tuple of ports, got {self.ports!r}")

@@ -89,8 +89,19 @@ class DecodeAhead:
         return self._decode(pending.packet)
 
     def _decode(self, packet: FramePacket) -> np.ndarray[Any, Any]:
+        return self.decode(packet)
+
+    def decode(
+        self, packet: FramePacket, min_width: int = 0, min_height: int = 0
+    ) -> np.ndarray[Any, Any]:
+        """Decode on the calling thread, at a reduced scale if asked."""
         return decode_frame(
-            packet, fastdct=self._fastdct, fastupsample=self._fastupsample, limits=self._limits
+            packet,
+            fastdct=self._fastdct,
+            fastupsample=self._fastupsample,
+            min_width=min_width,
+            min_height=min_height,
+            limits=self._limits,
         )
 
     def close(self) -> None:

@@ -1,18 +1,18 @@
-"""What a hub hands its caller: one frozen value per frame."""
+"""What a hub hands its caller: one read-only value per frame."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
 from typing import Any
 
 import numpy as np
 
 from ..wire import JSONValue, Payload
+from .decoding import DecodeAhead, Pending
 
 __all__ = ["Frame"]
 
 
-@dataclass(frozen=True, slots=True)
 class Frame:
     """One received frame.
 
@@ -21,18 +21,66 @@ class Frame:
     exactly as it sent it (vidgear's ``unique_address``); it equals ``source``
     apart from its type. ``seq`` and ``sent_at`` (the sender's ``time.time()``)
     come from framehub senders only and are None for vidgear ones.
-    ``received_at`` is the hub's ``time.time()`` when the frame arrived. ``jpeg``
-    holds the compressed bytes as received, or None for a raw frame.
+    ``received_at`` is the hub's ``time.time()`` when the frame arrived.
+
+    ``image`` is the decoded frame. A hub made with ``decode=False`` does not
+    decode on its own: ``jpeg`` (the compressed bytes as received, None for a raw
+    frame) can then be passed on untouched, ``thumbnail()`` decodes at a reduced
+    scale, and ``image`` decodes on first use (raising ``WireError`` for a corrupt
+    JPEG, which a decoding hub drops before delivery).
     """
 
-    source: str
-    image: np.ndarray[Any, Any] = field(repr=False)
-    message: JSONValue = None
-    seq: int | None = None
-    sent_at: float | None = None
-    received_at: float = 0.0
-    sender_port: str | int | None = None
-    jpeg: Payload | None = field(default=None, repr=False)
+    __slots__ = ("_decoder", "_image", "_lock", "_pending", "source")
+
+    def __init__(self, source: str, pending: Pending, decoder: DecodeAhead) -> None:
+        self.source = source
+        self._pending = pending
+        self._decoder = decoder
+        self._image: np.ndarray[Any, Any] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def image(self) -> np.ndarray[Any, Any]:
+        image = self._image
+        if image is None:
+            with self._lock:
+                if self._image is None:
+                    self._image = self._decoder.result(self._pending)
+                image = self._image
+        return image
+
+    def thumbnail(self, min_width: int, min_height: int) -> np.ndarray[Any, Any]:
+        """The frame decoded at the smallest libjpeg-turbo scale (1/8 to 1) that is at
+        least ``min_width`` x ``min_height``: several times cheaper than ``image`` for
+        montage tiles. A raw frame is returned whole."""
+        if self._image is not None or self._pending.packet.compression is None:
+            return self.image
+        return self._decoder.decode(self._pending.packet, min_width, min_height)
+
+    @property
+    def message(self) -> JSONValue:
+        return self._pending.packet.message
+
+    @property
+    def seq(self) -> int | None:
+        return self._pending.packet.seq
+
+    @property
+    def sent_at(self) -> float | None:
+        return self._pending.packet.sent_at
+
+    @property
+    def received_at(self) -> float:
+        return self._pending.received_at
+
+    @property
+    def sender_port(self) -> str | int | None:
+        return self._pending.packet.port
+
+    @property
+    def jpeg(self) -> Payload | None:
+        packet = self._pending.packet
+        return packet.payload if packet.compression is not None else None
 
     @property
     def latency(self) -> float | None:
@@ -40,6 +88,11 @@ class Frame:
 
         Only meaningful when both hosts' clocks agree (NTP), or on one host.
         """
-        if self.sent_at is None:
-            return None
-        return self.received_at - self.sent_at
+        sent_at = self.sent_at
+        return None if sent_at is None else self.received_at - sent_at
+
+    def __repr__(self) -> str:
+        return (
+            f"Frame(source={self.source!r}, seq={self.seq!r}, message={self.message!r:.40}, "
+            f"{'jpeg' if self.jpeg is not None else 'raw'})"
+        )

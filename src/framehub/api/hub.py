@@ -79,7 +79,7 @@ class Hub(Closing):
         self._paused: set[str] = set()
         self._encoder = _encoder(config)
         self._decoder = DecodeAhead(
-            config.decode_workers,
+            config.decode_workers if config.decode else 0,
             fastdct=config.fastdct,
             fastupsample=config.fastupsample,
             limits=config.limits,
@@ -116,22 +116,14 @@ class Hub(Closing):
             if taken is None:
                 return None
             source, pending = taken
-            try:
-                image = self._decoder.result(pending)
-            except WireError as exc:
-                self.reject(source, exc)
-                continue
-            packet = pending.packet
-            return Frame(
-                source=source,
-                image=image,
-                message=packet.message,
-                seq=packet.seq,
-                sent_at=packet.sent_at,
-                received_at=pending.received_at,
-                sender_port=packet.port,
-                jpeg=packet.payload if packet.compression is not None else None,
-            )
+            frame = Frame(source, pending, self._decoder)
+            if self.config.decode:
+                try:
+                    frame.image  # noqa: B018 - decode now, so corrupt frames are dropped here
+                except WireError as exc:
+                    self.reject(source, exc)
+                    continue
+            return frame
 
     def _take(self, deadline: float | None) -> tuple[str, Pending] | None:
         resume = None
