@@ -1,7 +1,7 @@
 """framehub's native API: a Hub that many Senders stream into, with typed configuration."""
 
 from ..session import EventKind, Policy, ServerState, ServerStatus, SessionEvent
-from .config import HubConfig, JpegConfig, SenderConfig
+from .config import HubConfig, JpegConfig, Lifetime, SenderConfig
 from .frame import Frame
 from .hub import Hub
 from .sender import Sender, SenderStats
@@ -12,6 +12,7 @@ __all__ = [
     "Hub",
     "HubConfig",
     "JpegConfig",
+    "Lifetime",
     "Policy",
     "Sender",
     "SenderConfig",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from ..checks import check_bool, check_int, check_seconds
@@ -11,7 +12,15 @@ from ..session import Policy
 from ..wire import DEFAULT_LIMITS, JPEG_COLORSPACES, Limits
 from .decoding import default_workers
 
-__all__ = ["HubConfig", "JpegConfig", "Pattern", "PortValue", "Protocol", "SenderConfig"]
+__all__ = [
+    "HubConfig",
+    "JpegConfig",
+    "Lifetime",
+    "Pattern",
+    "PortValue",
+    "Protocol",
+    "SenderConfig",
+]
 
 Pattern = Literal[0, 1, 2]
 Protocol = Literal["tcp", "ipc"]
@@ -48,6 +57,15 @@ def _check_modes(multiserver: bool, bidirectional: bool, pattern: int) -> None:
         raise ConfigError("bidirectional mode works with pattern 0 or 1 only, not 2")
 
 
+class Lifetime(StrEnum):
+    """When a hub's ``recv()`` returns None."""
+
+    #: Once every server seen has said goodbye or is gone (vidgear's behaviour).
+    STREAM = "stream"
+    #: Only after ``close()``: servers may come and go for as long as the hub runs.
+    SERVICE = "service"
+
+
 @dataclass(frozen=True, slots=True)
 class JpegConfig:
     """JPEG frame compression, as vidgear's ``jpeg_compression*`` options."""
@@ -77,10 +95,16 @@ class HubConfig:
     is exactly one port. ``policy`` decides what happens when the consumer is
     slower than a server (default: lossless in patterns 0/1, latest in pattern 2);
     ``queue_size`` frames per server are held at most. A server without frames
-    for ``quiet_after`` seconds is reported quiet, after ``gone_after`` gone.
-    ``idle_timeout`` ends the stream when no server has sent anything for that
-    long (vidgear's ``subscriber_timeout``). ``jpeg`` compresses ndarray return
-    data in bidirectional mode; ``fastdct``/``fastupsample`` speed up JPEG
+    for ``quiet_after`` seconds is reported quiet; one whose connection closed
+    without a goodbye (killed, or a network that stopped answering the transport's
+    heartbeat) is gone ``gone_after`` seconds later, unless it reconnected. The
+    ``lifetime`` says when ``recv()`` returns None: ``STREAM`` (the default, as
+    vidgear) once every server seen has said goodbye or is gone; ``SERVICE`` only
+    after ``close()``, for a hub that keeps serving cameras that come and go (a
+    returning server is accepted at once either way). ``idle_timeout`` ends the stream
+    when no server has sent anything for that long (vidgear's
+    ``subscriber_timeout``). ``jpeg`` compresses ndarray return data in
+    bidirectional mode; ``fastdct``/``fastupsample`` speed up JPEG
     decoding at a small cost in quality (OR-ed with each sender's own flags);
     ``decode_workers`` threads decode JPEG frames ahead of ``recv()`` (0: decode
     in ``recv()`` itself). With ``decode=False`` nothing is decoded unless asked
@@ -101,8 +125,9 @@ class HubConfig:
     policy: Policy | None = None
     queue_size: int = 8
     quiet_after: float = 1.0
-    gone_after: float = 3.0
+    gone_after: float = 1.0
     end_grace: float = 1.0
+    lifetime: Lifetime = Lifetime.STREAM
     idle_timeout: float | None = None
     jpeg: JpegConfig | None = field(default_factory=JpegConfig)
     fastdct: bool = False
@@ -118,6 +143,8 @@ class HubConfig:
         _check_protocol(self.protocol)
         _check_modes(self.multiserver, self.bidirectional, self.pattern)
         check_bool("retain_frame_memory", self.retain_frame_memory)
+        if not isinstance(self.lifetime, Lifetime):
+            raise ConfigError(f"lifetime must be Lifetime.STREAM or SERVICE, got {self.lifetime!r}")
         check_bool("decode", self.decode)
         check_int("decode_workers", self.decode_workers, 0, 64)
         if not isinstance(self.ports, tuple | list) or not self.ports:

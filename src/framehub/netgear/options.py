@@ -51,7 +51,7 @@ class NetGearOptions:
     policy: Policy | None = None
     queue_size: int = 8
     window: int = 4
-    gone_after: float = 3.0
+    gone_after: float = 1.0
     close_timeout: float = 1.0
     given: frozenset[str] = field(default=frozenset())
 

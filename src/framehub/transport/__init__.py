@@ -9,13 +9,26 @@ from __future__ import annotations
 import zmq
 
 from .hub_link import HubLink, HubLinkSpec, HubSink
-from .sender_link import PublishLink, Reply, RequestLink, SenderLinkSpec, open_link
+from .monitor import PeerEvent, PeerEventKind
+from .sender_link import (
+    HUB_LOST,
+    HubLost,
+    PublishLink,
+    Reply,
+    RequestLink,
+    SenderLinkSpec,
+    open_link,
+)
 
 __all__ = [
+    "HUB_LOST",
     "Context",
     "HubLink",
     "HubLinkSpec",
+    "HubLost",
     "HubSink",
+    "PeerEvent",
+    "PeerEventKind",
     "PublishLink",
     "Reply",
     "RequestLink",

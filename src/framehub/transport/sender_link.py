@@ -22,9 +22,19 @@ import zmq
 
 from ..errors import TransportError, WireError
 from ..wire import Payload
+from .monitor import Monitor, PeerEventKind
 from .sockets import LinkOptions, endpoint, open_socket, zmq_errors
 
-__all__ = ["PublishLink", "Reply", "RequestLink", "SenderLink", "SenderLinkSpec", "open_link"]
+__all__ = [
+    "HUB_LOST",
+    "HubLost",
+    "PublishLink",
+    "Reply",
+    "RequestLink",
+    "SenderLink",
+    "SenderLinkSpec",
+    "open_link",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +65,16 @@ class Reply:
         return len(self.parts) == 1 and len(self.parts[0]) == 0
 
 
+@dataclass(frozen=True, slots=True)
+class HubLost:
+    """Returned instead of a reply when the connection to the hub closed while waiting."""
+
+
+HUB_LOST = HubLost()
+
+
 class SenderLink:
-    """Common lifecycle: one socket, reopened from scratch by ``reset()``."""
+    """Common lifecycle: one socket and its monitor, reopened from scratch by ``reset()``."""
 
     kind: int
     options: LinkOptions
@@ -68,7 +86,28 @@ class SenderLink:
         self._sock = self._open()
 
     def _open(self) -> zmq.Socket[bytes]:
-        return open_socket(self._context, self.kind, connect=self.where, options=self.options)
+        sock = open_socket(self._context, self.kind, connect=self.where, options=self.options)
+        try:
+            self._monitor = Monitor(sock)
+        except BaseException:
+            sock.close(linger=0)
+            raise
+        self._connections: set[int] = set()
+        self._poller = zmq.Poller()
+        self._poller.register(sock, zmq.POLLIN)
+        self._poller.register(self._monitor.socket, zmq.POLLIN)
+        return sock
+
+    def _hub_lost(self) -> bool:
+        """Read connection events; True if the last connection to the hub just closed."""
+        lost = False
+        for event in self._monitor.read():
+            if event.kind is PeerEventKind.OPENED:
+                self._connections.add(event.connection)
+            elif event.kind is PeerEventKind.CLOSED:
+                self._connections.discard(event.connection)
+                lost = not self._connections
+        return lost
 
     def _wait(self, event: int, timeout: float) -> bool:
         """Whether ``event`` (POLLIN/POLLOUT) is ready, waiting up to ``timeout`` seconds.
@@ -82,12 +121,14 @@ class SenderLink:
 
     def reset(self) -> None:
         """Drop the socket and everything queued in it, and connect afresh (Lazy Pirate)."""
+        self._monitor.close()
         self._sock.close(linger=0)
         self._sock = self._open()
 
     def close(self, linger: float = 0.0) -> None:
         """Close, giving ZeroMQ up to ``linger`` seconds to flush what is queued."""
         if not self._sock.closed:
+            self._monitor.close()
             self._sock.close(linger=int(linger * 1000))
 
     def _send(self, parts: Sequence[Payload], *, copy: bool, wait_sent: float | None) -> bool:
@@ -131,10 +172,17 @@ class RequestLink(SenderLink):
             parts = [tag.to_bytes(_TAG_BYTES, "big"), b"", *parts]
         return self._send(parts, copy=copy, wait_sent=wait_sent)
 
-    def recv_reply(self, timeout: float) -> Reply | None:
-        """The next reply, or None if none came within ``timeout`` seconds."""
-        if not self._wait(zmq.POLLIN, timeout):
-            return None
+    def recv_reply(self, timeout: float) -> Reply | HubLost | None:
+        """The next reply; ``HUB_LOST`` as soon as the hub's connection closes (its
+        replies will never come); None if nothing came within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not int(self._sock.get(zmq.EVENTS)) & zmq.POLLIN:
+            if self._hub_lost():
+                return HUB_LOST
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self._poller.poll(max(1, int(remaining * 1000)))
         with zmq_errors(f"receive from {self.where}"):
             parts = self._sock.recv_multipart()
         if self.spec.pattern != 1:
@@ -150,9 +198,10 @@ class PublishLink(SenderLink):
     kind = zmq.XPUB
 
     def __init__(self, spec: SenderLinkSpec, context: zmq.Context[zmq.Socket[bytes]]) -> None:
-        self.options = LinkOptions(sndhwm=spec.queue, xpub_nodrop=True)
-        #: Whether some hub is subscribed. Without XPUB_VERBOSE libzmq passes up only
-        #: the first subscription and the last unsubscription, which is what we need.
+        # XPUB_VERBOSE: libzmq otherwise keeps a dead hub's subscription and hides
+        # the same subscription from its restarted successor.
+        self.options = LinkOptions(sndhwm=spec.queue, xpub_nodrop=True, xpub_verbose=True)
+        #: Whether a hub is connected and subscribed.
         self.subscribed = False
         super().__init__(spec, context)
 
@@ -164,8 +213,10 @@ class PublishLink(SenderLink):
         """Read pending subscription events; wait up to ``timeout`` s while nobody is subscribed."""
         deadline = time.monotonic() + timeout
         while True:
+            if self._hub_lost():
+                self.subscribed = False
             wait = 0.0 if self.subscribed else max(0.0, deadline - time.monotonic())
-            if not self._sock.poll(int(wait * 1000), zmq.POLLIN):
+            if not self._wait(zmq.POLLIN, wait):
                 return self.subscribed
             event = self._sock.recv()
             if event[:1] in (b"\x00", b"\x01"):
