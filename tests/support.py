@@ -33,16 +33,27 @@ def free_ports(count: int) -> list[int]:
 
 
 class Child:
-    """A Python child process whose stdout is read line by line in the background."""
+    """A Python child process whose stdout is read line by line in the background.
 
-    def __init__(self, script: str, args: Sequence[str], env: dict[str, str] | None = None):
+    ``script`` is a file in ``scenarios/``, or, with ``module=True``, a module run with
+    ``python -m`` (``Child("framehub", ["demo", ...], module=True)``).
+    """
+
+    def __init__(
+        self,
+        script: str,
+        args: Sequence[str],
+        env: dict[str, str] | None = None,
+        *,
+        module: bool = False,
+    ):
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.output: list[str] = []
         # Children import the test helpers (e.g. sources.videos) like the tests do.
         path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
         full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path, **(env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, str(SCENARIOS / script), *args],
+            [sys.executable, *(["-m", script] if module else [str(SCENARIOS / script)]), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

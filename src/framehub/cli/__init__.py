@@ -1,4 +1,4 @@
-"""The ``framehub`` command: ``demo``, ``serve`` (and more to come)."""
+"""The ``framehub`` command: ``demo``, ``serve`` and ``view``."""
 
 from __future__ import annotations
 
@@ -8,23 +8,34 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import FramehubError
-from . import demo, serve
-from .common import CommandError, setup_logging, stop_on_signals
+from . import demo, serve, view
+from .common import EXIT_CODES, CommandError, setup_logging, stop_on_signals
 
 __all__ = ["main"]
 
-_COMMANDS = {"demo": demo.run, "serve": serve.run}
+_COMMANDS = {"demo": demo.run, "serve": serve.run, "view": view.run}
+
+EXAMPLES = f"""examples:
+  framehub demo                                   # cameras, hub and web viewer on this machine
+  framehub view --ports 5566 5567                 # a hub; open http://127.0.0.1:8080/
+  framehub serve --address 192.168.1.10 --port 5566 --source 0
+
+{EXIT_CODES}
+'framehub COMMAND --help' tells more about each command."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="framehub",
         description="Stream live video from many camera hosts to one hub over ZeroMQ.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"framehub {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo.add_parser(commands)
     serve.add_parser(commands)
+    view.add_parser(commands)
     return parser
 
 

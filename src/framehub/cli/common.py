@@ -5,13 +5,32 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..errors import ConfigError
+__all__ = [
+    "EXIT_CODES",
+    "CommandError",
+    "add_command",
+    "add_jpeg_options",
+    "add_logging",
+    "count",
+    "free_ports",
+    "host_port",
+    "port_number",
+    "positive",
+    "resolution",
+    "setup_logging",
+    "stop_on_signals",
+]
 
-__all__ = ["CommandError", "add_logging", "resolution", "setup_logging", "stop_on_signals"]
+EXIT_CODES = """exit codes:
+  0  done (also when stopped by Ctrl+C or SIGTERM)
+  1  it ran but did not succeed (a camera did not stream, the source failed, ...)
+  2  bad arguments, or it could not start (port in use, no camera, no GUI, ...)
+"""
 
 
 class CommandError(Exception):
@@ -20,6 +39,26 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = 2) -> None:
         super().__init__(message)
         self.code = code
+
+
+def add_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    examples: str,
+) -> argparse.ArgumentParser:
+    """A command's parser, with its examples and the exit codes under its ``--help``."""
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=f"examples:\n{examples}\n{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_logging(parser)
+    return parser
 
 
 def add_logging(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +101,60 @@ def positive(text: str) -> float:
     return value
 
 
+def _whole_number(text: str, low: int, high: int, out_of_range: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{out_of_range}, got {text!r}")
+    return value
+
+
+def count(text: str) -> int:
+    """A whole number of at least one."""
+    return _whole_number(text, 1, 1_000_000, "expected at least 1")
+
+
+def jpeg_quality(text: str) -> int:
+    return _whole_number(text, 10, 100, "JPEG quality goes from 10 to 100")
+
+
+def port_number(text: str, *, allow_zero: bool = False) -> int:
+    return _whole_number(text, 0 if allow_zero else 1, 65535, "port out of range")
+
+
+def add_jpeg_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jpeg-quality",
+        type=jpeg_quality,
+        default=90,
+        metavar="Q",
+        help="JPEG quality 10-100 (default: 90)",
+    )
+    parser.add_argument("--raw", action="store_true", help="send raw frames, no JPEG")
+
+
+def host_port(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8080`` for IPv6; port 0 picks a free one)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT such as 127.0.0.1:8080, got {text!r}")
+    return host.strip("[]"), port_number(port, allow_zero=True)
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct ports that the OS says are free right now on 127.0.0.1."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[threading.Event]:
     """An event set by SIGINT or SIGTERM, so loops end cleanly instead of by traceback."""
@@ -74,7 +167,3 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def config_error(exc: ConfigError) -> CommandError:
-    return CommandError(f"invalid setting: {exc}")

@@ -1,0 +1,123 @@
+"""``framehub view``: a hub that shows, and optionally records, every server's stream."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+
+from ..api import Hub, HubConfig, Lifetime
+from .common import CommandError, add_command, port_number, positive
+from .record import FORMATS, Recorder
+from .runner import HubRunner, Sink
+from .table import LiveTable
+from .web import add_web_options, open_web
+from .window import Window, gui_problem
+
+__all__ = ["add_parser", "run"]
+
+EXAMPLES = """\
+  framehub view --ports 5566 5567                 # then open http://127.0.0.1:8080/
+  framehub view --address 192.168.1.10 --ports 5566 5567 --http 0.0.0.0:8080 --token s3cret
+  framehub view --ports 5566 5567 --record recordings/ --no-web
+  framehub view --ports 5566 --window             # needs opencv-python (with a GUI)
+
+servers connect with: framehub serve --address <this host> --port 5566
+"""
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
+        "view",
+        summary="run a hub: web viewer, OpenCV window, recording",
+        description="Bind one port per server (Multi-Servers Mode) and show every "
+        "server's live stream in the web viewer, an OpenCV window and a terminal table, "
+        "and record it if asked. Runs until Ctrl+C.",
+        examples=EXAMPLES,
+    )
+    parser.add_argument(
+        "--address", default="*", help="address to bind the hub's ports on (default: *, all)"
+    )
+    parser.add_argument(
+        "--ports",
+        type=port_number,
+        nargs="+",
+        required=True,
+        metavar="PORT",
+        help="one port per server",
+    )
+    parser.add_argument("--pattern", type=int, choices=[1, 2], default=1)
+    add_web_options(parser)
+    parser.add_argument("--window", action="store_true", help="show the montage in a window")
+    record = parser.add_argument_group("recording")
+    record.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="write each server's stream to DIR/<server>_<YYYYmmdd-HHMMSS>.<format>",
+    )
+    record.add_argument(
+        "--record-format",
+        choices=sorted(FORMATS),
+        default="avi",
+        help="avi (Motion JPEG, the default) or mp4 (MPEG-4 Part 2)",
+    )
+    record.add_argument(
+        "--rotate",
+        type=positive,
+        default=3600.0,
+        metavar="SECONDS",
+        help="start a new file per server this often (default: 3600, hourly)",
+    )
+    parser.add_argument(
+        "--until-ended",
+        action="store_true",
+        help="exit once every server has said goodbye (as a NetGear client does)",
+    )
+    parser.add_argument("--seconds", type=positive, default=None, help="stop after this long")
+    parser.add_argument("--no-table", action="store_true", help="do not print the status table")
+
+
+def run(args: argparse.Namespace, stop: threading.Event) -> int:
+    if len(set(args.ports)) != len(args.ports):
+        raise CommandError(f"--ports must be distinct, got {args.ports}")
+    if args.window and (problem := gui_problem()) is not None:
+        raise CommandError(problem)
+    config = HubConfig(
+        ports=tuple(args.ports),
+        address=args.address,
+        pattern=args.pattern,
+        decode=False,
+        lifetime=Lifetime.STREAM if args.until_ended else Lifetime.SERVICE,
+    )
+    with ExitStack() as stack:
+        hub = stack.enter_context(Hub(config))
+        sinks: list[Sink] = []
+        web = open_web(args, config.sources)
+        if web is not None:
+            stack.callback(web.close)
+            sinks.append(web)
+        if args.record is not None:
+            recorder = Recorder(args.record, rotate=args.rotate, container=args.record_format)
+            stack.callback(recorder.close)
+            sinks.append(recorder)
+        if args.window:
+            window = Window(stop, config.sources)
+            stack.callback(window.close)
+            sinks.append(window)
+        sinks.append(LiveTable(enabled=not args.no_table, order=config.sources))
+        ports = ",".join(config.sources)
+        print(f"framehub view: hub on tcp://{args.address}:{ports} (pattern {args.pattern})")
+        if web is not None:
+            print(f"viewer at {web.viewer.url}")
+        if args.record is not None:
+            print(
+                f"recording to {args.record} ({args.record_format}, a new file every "
+                f"{args.rotate:g} s)"
+            )
+        sys.stdout.flush()
+        HubRunner(hub, sinks).run(stop, seconds=args.seconds)
+    return 0

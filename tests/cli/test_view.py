@@ -1,0 +1,94 @@
+"""`framehub serve` and `framehub view` as separate processes, as on real hosts."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import cv2
+import pytest
+from web.viewing import StreamReader, all_streaming, framehub, stop, viewer_url, wait_for_status
+
+from support import free_ports
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def frames_in(path: Path) -> int:
+    capture = cv2.VideoCapture(str(path))
+    assert capture.isOpened(), path
+    count = 0
+    try:
+        while True:
+            ok, image = capture.read()
+            if not ok:
+                return count
+            assert image.shape == (240, 320, 3)
+            count += 1
+    finally:
+        capture.release()
+
+
+@pytest.mark.parametrize("container", ["avi", "mp4"])
+def test_view_records_every_frame_of_every_server_in_rotated_files(tmp_path, container):
+    ports = [str(p) for p in free_ports(2)]
+    view = framehub(
+        "view", "--address", "127.0.0.1", "--ports", *ports, "--no-web", "--no-table",
+        "--record", str(tmp_path), "--record-format", container, "--rotate", "1",
+        "--until-ended",
+    )  # fmt: skip
+    servers = []
+    try:
+        view.wait_for("recording to ")
+        serve = ["serve", "--resolution", "320x240", "--fps", "20", "--seconds", "2.5", "--stats"]
+        servers = [framehub(*serve, "--port", port) for port in ports]
+        stats = {}
+        for port, server in zip(ports, servers, strict=True):
+            assert server.proc.wait(30) == 0, server.text()
+            stats[port] = json.loads(server.wait_for("{"))
+        assert view.proc.wait(30) == 0, view.text()
+    finally:
+        for child in [view, *servers]:
+            child.kill()
+    for port in ports:
+        files = sorted(tmp_path.glob(f"{port}_*.{container}"))
+        # 2.5 s of frames, a new file every second: three files, sometimes four.
+        assert 3 <= len(files) <= 4, files
+        for path in files:
+            stamp = path.stem.split("_", 1)[1]
+            time.strptime(stamp.split("-", 2)[0] + "-" + stamp.split("-", 2)[1], "%Y%m%d-%H%M%S")
+        assert stats[port]["acknowledged"] > 40
+        assert sum(frames_in(path) for path in files) == stats[port]["acknowledged"]
+
+
+def test_view_shows_servers_that_join_later_and_stops_cleanly_on_sigterm():
+    ports = [str(p) for p in free_ports(2)]
+    web = str(free_ports(1)[0])
+    view = framehub(
+        "view", "--address", "127.0.0.1", "--ports", *ports, "--http", f"127.0.0.1:{web}",
+    )  # fmt: skip
+    servers = []
+    reader = None
+    try:
+        base = viewer_url(view)
+        doc = wait_for_status(base, lambda d: len(d["servers"]) == 2)
+        assert {r["state"] for r in doc["servers"]} == {"waiting"}
+        servers = [framehub("serve", "--port", port, "--raw") for port in ports]
+        doc = wait_for_status(base, all_streaming(2))
+        assert {r["encoding"] for r in doc["servers"]} == {"raw"}
+        reader = StreamReader(base + "montage.mjpg")
+        reader.start()
+        assert reader.first.wait(10), reader.error
+        for server in servers:
+            assert stop(server) == 0, server.text()
+        doc = wait_for_status(base, lambda d: {r["state"] for r in d["servers"]} == {"ended"})
+        started = time.monotonic()
+        assert stop(view) == 0, view.text()
+        assert time.monotonic() - started < 5
+        assert "Traceback" not in view.text()
+    finally:
+        if reader is not None:
+            reader.stop()
+        for child in [view, *servers]:
+            child.kill()
