@@ -101,7 +101,7 @@ def test_the_seeds_value_errors(options, pattern, match):
 
 @pytest.mark.parametrize(
     "options",
-    [{"multiclient_mode": True}, {"secure_mode": 1}, {"ssh_tunnel_mode": "user@host"}],
+    [{"multiclient_mode": True}, {"ssh_tunnel_mode": "user@host"}],
 )
 def test_modes_of_later_releases_are_refused_by_name(options):
     (key,) = options

@@ -1,20 +1,24 @@
 """framehub's native API: a Hub that many Senders stream into, with typed configuration."""
 
 from ..session import EventKind, Policy, ServerState, ServerStatus, SessionEvent
-from .config import HubConfig, JpegConfig, SenderConfig
+from .config import HubConfig, JpegConfig, SecurityConfig, SenderConfig
 from .frame import Frame
+from .group import ClientReply, SenderGroup
 from .hub import Hub
 from .sender import Sender, SenderStats
 
 __all__ = [
+    "ClientReply",
     "EventKind",
     "Frame",
     "Hub",
     "HubConfig",
     "JpegConfig",
     "Policy",
+    "SecurityConfig",
     "Sender",
     "SenderConfig",
+    "SenderGroup",
     "SenderStats",
     "ServerState",
     "ServerStatus",

@@ -10,9 +10,11 @@ import zmq
 
 from .hub_link import HubLink, HubLinkSpec, HubSink
 from .sender_link import PublishLink, Reply, RequestLink, SenderLinkSpec, open_link
+from .sockets import Curve, curve_available
 
 __all__ = [
     "Context",
+    "Curve",
     "HubLink",
     "HubLinkSpec",
     "HubSink",
@@ -20,6 +22,7 @@ __all__ = [
     "Reply",
     "RequestLink",
     "SenderLinkSpec",
+    "curve_available",
     "default_context",
     "open_link",
 ]

@@ -22,7 +22,7 @@ import zmq
 
 from ..errors import TransportError, WireError
 from ..wire import Payload
-from .sockets import LinkOptions, endpoint, open_socket, zmq_errors
+from .sockets import Curve, LinkOptions, endpoint, open_socket, zmq_errors
 
 __all__ = ["PublishLink", "Reply", "RequestLink", "SenderLink", "SenderLinkSpec", "open_link"]
 
@@ -40,6 +40,8 @@ class SenderLinkSpec:
     pattern: int
     #: Messages ZeroMQ may queue towards the hub before a send reports "full".
     queue: int
+    #: Secure Mode: this sender's CURVE keys and the hub's public key.
+    curve: Curve | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,7 @@ class RequestLink(SenderLink):
         self.kind = zmq.DEALER if spec.pattern == 1 else zmq.PAIR
         # IMMEDIATE: queue nothing towards a hub that is not connected, so that
         # "not writable" means "no hub" and frames are dropped and counted, not hoarded.
-        self.options = LinkOptions(sndhwm=spec.queue, immediate=True)
+        self.options = LinkOptions(sndhwm=spec.queue, immediate=True, curve=spec.curve)
         super().__init__(spec, context)
 
     def wait_ready(self, timeout: float) -> bool:
@@ -150,7 +152,7 @@ class PublishLink(SenderLink):
     kind = zmq.XPUB
 
     def __init__(self, spec: SenderLinkSpec, context: zmq.Context[zmq.Socket[bytes]]) -> None:
-        self.options = LinkOptions(sndhwm=spec.queue, xpub_nodrop=True)
+        self.options = LinkOptions(sndhwm=spec.queue, xpub_nodrop=True, curve=spec.curve)
         #: Whether some hub is subscribed. Without XPUB_VERBOSE libzmq passes up only
         #: the first subscription and the last unsubscription, which is what we need.
         self.subscribed = False
