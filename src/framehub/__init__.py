@@ -21,6 +21,7 @@ from .api import (
     ServerState,
     ServerStatus,
     SessionEvent,
+    SshTunnelConfig,
 )
 from .errors import (
     ConfigError,
@@ -60,6 +61,7 @@ __all__ = [
     "ServerStatus",
     "SessionEvent",
     "SourceError",
+    "SshTunnelConfig",
     "TestPattern",
     "TileInfo",
     "TransportError",

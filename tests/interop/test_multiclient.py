@@ -88,9 +88,7 @@ def test_pattern_1_round_robin_as_vidgear_documents(client_lib, server_lib):
 def test_pattern_1_vidgear_server_into_framehub_clients():
     results, server = run("framehub", "vidgear", pattern=1, clients=2)
     assert sum(counts(results)) == FRAMES
-    assert {port for port, _ in server["replies"]} == {
-        next(iter(r["servers"])) for r in results
-    }
+    assert {port for port, _ in server["replies"]} == {next(iter(r["servers"])) for r in results}
 
 
 def test_pattern_1_broadcast_reaches_every_client_with_replies():

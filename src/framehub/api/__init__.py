@@ -1,6 +1,7 @@
 """framehub's native API: a Hub that many Senders stream into, with typed configuration."""
 
 from ..session import EventKind, Policy, ServerState, ServerStatus, SessionEvent
+from ..transport.ssh import SshTunnelConfig
 from .config import HubConfig, JpegConfig, SecurityConfig, SenderConfig
 from .frame import Frame
 from .group import ClientReply, SenderGroup
@@ -23,4 +24,5 @@ __all__ = [
     "ServerState",
     "ServerStatus",
     "SessionEvent",
+    "SshTunnelConfig",
 ]

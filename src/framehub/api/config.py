@@ -11,6 +11,7 @@ from ..checks import check_bool, check_int, check_seconds
 from ..errors import ConfigError
 from ..security import HUB_KEY, SENDER_KEY, KeyFolder, SecureMode, check_key_name, parse_networks
 from ..session import Policy
+from ..transport.ssh import SshTunnelConfig
 from ..wire import DEFAULT_LIMITS, JPEG_COLORSPACES, Limits
 from .decoding import default_workers
 
@@ -257,12 +258,22 @@ class SenderConfig:
     close_timeout: float = 1.0
     limits: Limits = DEFAULT_LIMITS
     security: SecurityConfig | None = None
+    ssh_tunnel: SshTunnelConfig | None = None
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
         _check_protocol(self.protocol)
         check_port("port", self.port)
         _check_security(self.security)
+        if self.ssh_tunnel is not None:
+            if not isinstance(self.ssh_tunnel, SshTunnelConfig):
+                raise ConfigError(
+                    f"ssh_tunnel must be an SshTunnelConfig or None, got {self.ssh_tunnel!r}"
+                )
+            if self.multiserver:
+                raise ConfigError("an SSH tunnel cannot be combined with Multi-Servers Mode")
+            if self.protocol != "tcp":
+                raise ConfigError("an SSH tunnel needs protocol 'tcp'")
         _check_modes(self.multiserver, self.bidirectional, self.pattern)
         check_seconds("request_timeout", self.request_timeout)
         check_seconds("close_timeout", self.close_timeout)

@@ -56,6 +56,8 @@ class SenderGroup(Closing):
             raise ConfigError(f"Multi-Clients Mode needs pattern 1 or 2, got {config.pattern}")
         if config.multiserver:
             raise ConfigError("Multi-Servers and Multi-Clients modes cannot be enabled together")
+        if config.ssh_tunnel is not None:
+            raise ConfigError("an SSH tunnel cannot be combined with Multi-Clients Mode")
         self.config = config
         self.ports = tuple(ports)
         self.broadcast = broadcast or config.pattern == 2

@@ -89,6 +89,7 @@ class Sender(Closing):
             pattern=config.pattern,
             queue=max(config.queue, config.effective_window),
             curve=sender_curve(config.security),
+            tunnel=config.ssh_tunnel,
         )
         self._link: RequestLink | PublishLink = open_link(spec, context or default_context())
         self._in_flight: deque[int] = deque()

@@ -18,6 +18,7 @@ from ..api import (
     Sender,
     SenderConfig,
     SenderGroup,
+    SshTunnelConfig,
 )
 from ..api.config import Pattern, Protocol
 from ..checks import Closing
@@ -118,6 +119,8 @@ def _hub_config(
         ports = (_DEFAULT_PORT if port is None else port,)
     if opts.flag:
         log.warning("option 'flag' has no effect on a receiving NetGear")
+    if opts.ssh_tunnel_mode is not None:
+        raise ConfigError("ssh_tunnel_mode is for the sending end (receive_mode=False) only")
     return HubConfig(
         ports=ports,
         address="*" if address is None else address,
@@ -171,6 +174,11 @@ def _sender_config(
         track=opts.track,
         close_timeout=opts.close_timeout,
         security=_security(opts, receiving=False),
+        ssh_tunnel=None
+        if opts.ssh_tunnel_mode is None
+        else SshTunnelConfig.parse(
+            opts.ssh_tunnel_mode, password=opts.ssh_tunnel_pwd, keyfile=opts.ssh_tunnel_keyfile
+        ),
     )
 
 

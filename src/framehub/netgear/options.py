@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..checks import check_bool, check_int, check_seconds
-from ..errors import ConfigError, UnsupportedOptionError
+from ..errors import ConfigError
 from ..security import check_key_name, parse_networks
 from ..session import Policy
 from ..wire import JPEG_COLORSPACES
@@ -212,8 +212,6 @@ def _check_combinations(opts: NetGearOptions, pattern: int) -> None:
         raise ConfigError("bidirectional_mode works with pattern 0 or 1 only, not pattern 2")
     if opts.ssh_tunnel_mode and (opts.multiserver_mode or opts.multiclient_mode):
         raise ConfigError("ssh_tunnel_mode cannot be combined with Multi-Servers/Clients Mode")
-    if opts.ssh_tunnel_mode:
-        raise UnsupportedOptionError("ssh_tunnel_mode is not available in this framehub yet")
     for key, patterns in _PATTERNS_OF.items():
         if key in opts.given and pattern not in patterns:
             log.warning("option %r has no effect with pattern %d", key, pattern)

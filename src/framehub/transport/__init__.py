@@ -11,6 +11,7 @@ import zmq
 from .hub_link import HubLink, HubLinkSpec, HubSink
 from .sender_link import PublishLink, Reply, RequestLink, SenderLinkSpec, open_link
 from .sockets import Curve, curve_available
+from .ssh import SshTunnel, SshTunnelConfig, parse_ssh_server
 
 __all__ = [
     "Context",
@@ -22,9 +23,12 @@ __all__ = [
     "Reply",
     "RequestLink",
     "SenderLinkSpec",
+    "SshTunnel",
+    "SshTunnelConfig",
     "curve_available",
     "default_context",
     "open_link",
+    "parse_ssh_server",
 ]
 
 #: The ZeroMQ context type, for callers that want their own.

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import zmq
 
-from ..errors import TransportError, WireError
+from ..errors import ConfigError, TransportError, WireError
 from ..wire import Payload
 from .sockets import Curve, LinkOptions, endpoint, open_socket, zmq_errors
+from .ssh import SshTunnel, SshTunnelConfig
 
 __all__ = ["PublishLink", "Reply", "RequestLink", "SenderLink", "SenderLinkSpec", "open_link"]
 
@@ -42,6 +43,8 @@ class SenderLinkSpec:
     queue: int
     #: Secure Mode: this sender's CURVE keys and the hub's public key.
     curve: Curve | None = None
+    #: Reach the hub through this SSH server.
+    tunnel: SshTunnelConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,16 @@ class SenderLink:
         self.spec = spec
         self._context = context
         self.where = endpoint(spec.protocol, spec.address, spec.port)
-        self._sock = self._open()
+        self._tunnel: SshTunnel | None = None
+        if spec.tunnel is not None:
+            self._tunnel = _open_tunnel(spec, spec.tunnel)
+            self.where = endpoint("tcp", "127.0.0.1", self._tunnel.local_port)
+        try:
+            self._sock = self._open()
+        except BaseException:
+            if self._tunnel is not None:
+                self._tunnel.close()
+            raise
 
     def _open(self) -> zmq.Socket[bytes]:
         return open_socket(self._context, self.kind, connect=self.where, options=self.options)
@@ -91,6 +103,12 @@ class SenderLink:
         """Close, giving ZeroMQ up to ``linger`` seconds to flush what is queued."""
         if not self._sock.closed:
             self._sock.close(linger=int(linger * 1000))
+        if self._tunnel is not None:
+            self._tunnel.close()
+
+    @property
+    def tunnel(self) -> SshTunnel | None:
+        return self._tunnel
 
     def _send(self, parts: Sequence[Payload], *, copy: bool, wait_sent: float | None) -> bool:
         """Queue one message without blocking; False if ZeroMQ cannot take it now.
@@ -206,6 +224,15 @@ class PublishLink(SenderLink):
         except zmq.NotDone:
             return False
         return True
+
+
+def _open_tunnel(spec: SenderLinkSpec, tunnel: SshTunnelConfig) -> SshTunnel:
+    if spec.protocol != "tcp" or not spec.port.isdigit():
+        raise ConfigError(
+            f"ssh_tunnel_mode needs protocol 'tcp' and a numeric port, got "
+            f"{spec.protocol!r} and {spec.port!r}"
+        )
+    return SshTunnel(tunnel, spec.address, int(spec.port))
 
 
 def open_link(
