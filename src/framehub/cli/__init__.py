@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import FramehubError
-from . import demo, serve
+from . import demo, keys, serve
 from .common import CommandError, setup_logging, stop_on_signals
 
 __all__ = ["main"]
 
-_COMMANDS = {"demo": demo.run, "serve": serve.run}
+_COMMANDS = {"demo": demo.run, "keys": keys.run, "serve": serve.run}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo.add_parser(commands)
     serve.add_parser(commands)
+    keys.add_parser(commands)
     return parser
 
 

@@ -109,7 +109,8 @@ class KeyFolder:
             return self.load_pair(name)
         pair = _generate()
         try:
-            for folder in (self.root, self.keys_dir, self.public_dir, self.private_dir):
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for folder in (self.keys_dir, self.public_dir, self.private_dir):
                 folder.mkdir(mode=0o700, exist_ok=True)
             _write_cert(secret_file, pair, secret=True)
             _write_cert(public_file, pair, secret=False)
