@@ -168,3 +168,19 @@ class TcpRelay:
         self._listener.close()
         for s in self._sockets:
             s.close()
+
+
+def send_frames(config: Any, items: Sequence[Any], fps: float = 0.0) -> Any:
+    """A callable for a background thread: send ``items`` with ``{"i": index}``; its stats."""
+
+    def run() -> Any:
+        from framehub import Sender
+
+        with Sender(config) as sender:
+            for i, frame in enumerate(items):
+                sender.send(frame, message={"i": i})
+                if fps:
+                    time.sleep(1 / fps)
+        return sender.stats
+
+    return run

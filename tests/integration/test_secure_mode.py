@@ -22,7 +22,7 @@ from framehub import (
     TransportError,
 )
 from framehub.security import KeyFolder
-from support import TcpRelay, free_ports
+from support import TcpRelay, free_ports, send_frames
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -41,18 +41,6 @@ def keys(tmp_path) -> KeyFolder:
 def frames(count: int = FRAMES) -> list[np.ndarray]:
     rng = np.random.default_rng(3)
     return [rng.integers(0, 256, (24, 32, 3), dtype=np.uint8) for _ in range(count)]
-
-
-def stream(config: SenderConfig, items, fps: float = 0.0):
-    def run():
-        with Sender(config) as sender:
-            for i, frame in enumerate(items):
-                sender.send(frame, message={"i": i})
-                if fps:
-                    time.sleep(1 / fps)
-        return sender.stats
-
-    return run
 
 
 def sender_config(port, pattern, security, *, multiserver=True, address="127.0.0.1", **extra):
@@ -88,7 +76,7 @@ def test_frames_and_messages_flow(background, keys, mode, pattern, multiserver):
     with Hub(config) as hub:
         for port in ports:
             cfg = sender_config(port, pattern, security, multiserver=multiserver)
-            background.start(f"s{port}", stream(cfg, sent, fps=300 if pattern == 2 else 0))
+            background.start(f"s{port}", send_frames(cfg, sent, fps=300 if pattern == 2 else 0))
         got: dict[str, list] = {}
         for frame in hub:
             got.setdefault(frame.source, []).append(frame)
@@ -116,7 +104,7 @@ def test_ironhouse_refuses_an_unknown_key_and_the_others_keep_flowing(background
         )
         for port, name in honest.items():
             cfg = sender_config(port, 1, SecurityConfig(mode=2, keys=keys, key_name=name))
-            background.start(name, stream(cfg, sent))
+            background.start(name, send_frames(cfg, sent))
         for frame in sent[:5]:
             rogue.send(frame)
         rogue.close()
@@ -180,7 +168,7 @@ def test_a_server_on_another_source_address_is_admitted_by_key(background, keys)
         HubConfig(ports=(port,), address="127.0.0.1", jpeg=None, security=only_dot_two)
     ) as hub:
         cfg = sender_config(port, 1, security, address="127.0.0.2:0;127.0.0.1")
-        background.start("from-dot-two", stream(cfg, frames()))
+        background.start("from-dot-two", send_frames(cfg, frames()))
         got = list(hub)
     background.join()
     assert len(got) == FRAMES
@@ -212,7 +200,7 @@ def test_nothing_readable_crosses_the_wire(background, keys, secure):
         relay = TcpRelay(port)
         try:
             cfg = sender_config(relay.port, 1, security, multiserver=False)
-            background.start("s", stream(cfg, sent))
+            background.start("s", send_frames(cfg, sent))
             got = [f.image for f in hub]
             background.join()
         finally:
