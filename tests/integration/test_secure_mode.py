@@ -357,3 +357,22 @@ def test_netgear_makes_vidgears_key_set_and_a_partial_one_raises(tmp_path):
     folder.secret_file("client").unlink()
     with pytest.raises(ConfigError, match=r"secret key 'client' is missing"):
         NetGear(address="127.0.0.1", port=port, pattern=1, **options)
+
+
+def test_a_refused_sender_says_why(keys, tmp_path, caplog):
+    (port,) = free_ports(1)
+    stranger = KeyFolder(tmp_path / "another-hubs-keys")
+    for name in ("server", "client"):
+        stranger.create(name)
+    cases = [
+        (SecurityConfig(mode=2, keys=keys, key_name="rogue"), "refused this server's key"),
+        (SecurityConfig(mode=2, keys=stranger), "have the hub's public key"),
+    ]
+    with Hub(
+        HubConfig(ports=(port,), address="127.0.0.1", security=SecurityConfig(mode=2, keys=keys))
+    ):
+        for security, why in cases:
+            caplog.clear()
+            with Sender(sender_config(port, 1, security, request_timeout=0.5)) as sender:
+                sender.send(frames(1)[0])
+            assert why in caplog.text

@@ -260,7 +260,8 @@ class Sender(Closing):
         self._reachable = False
         self._last_failure = now
         self._failures += 1
-        log.warning("hub at %s unreachable (%s)", self._link.where, why)
+        refused = self._link.handshake_failure()
+        log.warning("hub at %s unreachable (%s)", self._link.where, refused or why)
         if self._budget.failure():
             raise PeerTimeout(
                 f"hub at {self._link.where} did not answer {self._budget.consecutive} "

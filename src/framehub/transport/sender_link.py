@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import zmq
+from zmq.utils.monitor import recv_monitor_message
 
 from ..errors import ConfigError, TransportError, WireError
 from ..wire import Payload
@@ -30,6 +31,11 @@ __all__ = ["PublishLink", "Reply", "RequestLink", "SenderLink", "SenderLinkSpec"
 log = logging.getLogger(__name__)
 
 _TAG_BYTES = 8
+_HANDSHAKE_FAILED = (
+    zmq.EVENT_HANDSHAKE_FAILED_AUTH
+    | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
+    | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
+)
 _FULL_RETRY_SECONDS = 0.005
 
 
@@ -82,7 +88,32 @@ class SenderLink:
             raise
 
     def _open(self) -> zmq.Socket[bytes]:
-        return open_socket(self._context, self.kind, connect=self.where, options=self.options)
+        sock = open_socket(self._context, self.kind, connect=self.where, options=self.options)
+        # Secure Mode: a refused handshake looks like "no hub" from here; the socket's
+        # events tell which it was, so the warning can say so.
+        self._monitor = sock.get_monitor_socket(_HANDSHAKE_FAILED) if self.spec.curve else None
+        return sock
+
+    def handshake_failure(self) -> str | None:
+        """Why the hub refused the last secure handshake, if it did (Secure Mode only)."""
+        why = None
+        while self._monitor is not None:
+            try:
+                event = recv_monitor_message(self._monitor, zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            if event["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+                why = "the hub refused this server's key (is its .key in the hub's public_keys?)"
+            elif why is None:
+                why = "the secure handshake failed (does this server have the hub's public key?)"
+        return why
+
+    def _close_socket(self, linger: int) -> None:
+        if self._monitor is not None:
+            self._sock.disable_monitor()
+            self._monitor.close(linger=0)
+            self._monitor = None
+        self._sock.close(linger=linger)
 
     def _wait(self, event: int, timeout: float) -> bool:
         """Whether ``event`` (POLLIN/POLLOUT) is ready, waiting up to ``timeout`` seconds.
@@ -96,13 +127,13 @@ class SenderLink:
 
     def reset(self) -> None:
         """Drop the socket and everything queued in it, and connect afresh (Lazy Pirate)."""
-        self._sock.close(linger=0)
+        self._close_socket(0)
         self._sock = self._open()
 
     def close(self, linger: float = 0.0) -> None:
         """Close, giving ZeroMQ up to ``linger`` seconds to flush what is queued."""
         if not self._sock.closed:
-            self._sock.close(linger=int(linger * 1000))
+            self._close_socket(int(linger * 1000))
         if self._tunnel is not None:
             self._tunnel.close()
 
