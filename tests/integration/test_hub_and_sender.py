@@ -17,6 +17,7 @@ from framehub import (
     Policy,
     Sender,
     SenderConfig,
+    TransportError,
 )
 from framehub.wire import FramePacket, encode_server_message
 from support import free_ports, send_frames
@@ -284,3 +285,15 @@ def test_an_undecoding_hub_passes_jpeg_bytes_through(background):
         assert frame.thumbnail(80, 60).shape == (60, 80, 3)  # 1/8 scale
         assert frame.image.shape == (480, 640, 3)
         assert abs(int(frame.image.mean()) - 10 * i) <= 2
+
+
+def test_a_failure_on_the_io_thread_is_raised_by_the_next_recv(background):
+    class Failing(Hub):
+        def offer(self, source, message, now):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    (port,) = free_ports(1)
+    with Failing(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+        background.start("s", stream(port, 1, frames(1), request_timeout=0.5))
+        with pytest.raises(TransportError, match="boom"):
+            hub.recv(timeout=5)

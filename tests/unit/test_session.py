@@ -19,15 +19,39 @@ def kinds(events):
     return [(e.kind, e.source) for e in events]
 
 
-def test_first_frame_joins_then_quiet_then_gone_then_returns():
-    table = ServerTable(["a"], quiet_after=1.0, gone_after=3.0)
+def test_first_frame_joins_then_quiet_then_gone_once_disconnected_then_returns():
+    table = ServerTable(["a"], quiet_after=1.0, gone_after=1.0)
+    table.opened("a", 7)
     assert kinds(table.frame("a", 0.0, nbytes=10)) == [(EventKind.JOINED, "a")]
     assert table.tick(0.9) == []
     assert kinds(table.tick(1.0)) == [(EventKind.QUIET, "a")]
-    assert kinds(table.tick(3.0)) == [(EventKind.GONE, "a")]
-    assert table.tick(10.0) == []
-    assert kinds(table.frame("a", 11.0, nbytes=10)) == [(EventKind.RETURNED, "a")]
-    assert table.snapshot(11.0)[0].state is ServerState.STREAMING
+    assert table.tick(60.0) == []  # quiet but connected: not gone
+    table.closed("a", 7, 61.0)
+    assert table.tick(61.5) == []
+    assert kinds(table.tick(62.0)) == [(EventKind.GONE, "a")]
+    assert table.tick(70.0) == []
+    assert kinds(table.frame("a", 71.0, nbytes=10)) == [(EventKind.RETURNED, "a")]
+    assert table.snapshot(71.0)[0].state is ServerState.STREAMING
+
+
+def test_a_quick_reconnect_is_not_gone():
+    table = ServerTable(["a"], gone_after=1.0)
+    table.opened("a", 7)
+    table.frame("a", 0.0, nbytes=1)
+    table.closed("a", 7, 1.0)
+    table.opened("a", 8)
+    assert kinds(table.tick(5.0)) == [(EventKind.QUIET, "a")]
+    assert table.snapshot(5.0)[0].state is ServerState.QUIET
+
+
+def test_another_connection_on_the_port_keeps_a_server_from_being_gone():
+    table = ServerTable(["a"], gone_after=1.0)
+    table.opened("a", 7)
+    table.opened("a", 9)
+    table.frame("a", 0.0, nbytes=1)
+    table.closed("a", 7, 1.0)
+    table.tick(5.0)
+    assert table.snapshot(5.0)[0].state is ServerState.QUIET
 
 
 def test_finished_only_when_every_seen_server_ended():
@@ -51,14 +75,13 @@ def test_a_listed_server_that_never_came_gets_a_grace_period():
 
 
 def test_gone_servers_end_the_stream_only_when_asked():
-    table = ServerTable(["a"], gone_after=3.0)
-    table.frame("a", 0.0, nbytes=1)
-    table.tick(5.0)
-    assert not table.finished(5.0)
-    table = ServerTable(["a"], gone_after=3.0, gone_ends=True)
-    table.frame("a", 0.0, nbytes=1)
-    table.tick(5.0)
-    assert table.finished(5.0)
+    for gone_ends in (False, True):
+        table = ServerTable(["a"], gone_after=1.0, gone_ends=gone_ends)
+        table.opened("a", 1)
+        table.frame("a", 0.0, nbytes=1)
+        table.closed("a", 1, 0.5)
+        table.tick(5.0)
+        assert table.finished(5.0) is gone_ends
 
 
 def test_sequence_gaps_count_as_dropped_and_restarts_do_not():

@@ -2,7 +2,7 @@
 
 from ..session import EventKind, Policy, ServerState, ServerStatus, SessionEvent
 from ..transport.ssh import SshTunnelConfig
-from .config import HubConfig, JpegConfig, SecurityConfig, SenderConfig
+from .config import HubConfig, JpegConfig, Lifetime, SecurityConfig, SenderConfig
 from .frame import Frame
 from .group import ClientReply, SenderGroup
 from .hub import Hub
@@ -15,6 +15,7 @@ __all__ = [
     "Hub",
     "HubConfig",
     "JpegConfig",
+    "Lifetime",
     "Policy",
     "SecurityConfig",
     "Sender",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,7 @@ from .decoding import default_workers
 __all__ = [
     "HubConfig",
     "JpegConfig",
+    "Lifetime",
     "Pattern",
     "PortValue",
     "Protocol",
@@ -63,6 +65,15 @@ def _check_modes(multiserver: bool, bidirectional: bool, pattern: int) -> None:
 def _check_security(security: object) -> None:
     if security is not None and not isinstance(security, SecurityConfig):
         raise ConfigError(f"security must be a SecurityConfig or None, got {security!r}")
+
+
+class Lifetime(StrEnum):
+    """When a hub's ``recv()`` returns None."""
+
+    #: Once every server seen has said goodbye or is gone (vidgear's behaviour).
+    STREAM = "stream"
+    #: Only after ``close()``: servers may come and go for as long as the hub runs.
+    SERVICE = "service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +154,16 @@ class HubConfig:
     is exactly one port. ``policy`` decides what happens when the consumer is
     slower than a server (default: lossless in patterns 0/1, latest in pattern 2);
     ``queue_size`` frames per server are held at most. A server without frames
-    for ``quiet_after`` seconds is reported quiet, after ``gone_after`` gone.
-    ``idle_timeout`` ends the stream when no server has sent anything for that
-    long (vidgear's ``subscriber_timeout``). ``jpeg`` compresses ndarray return
-    data in bidirectional mode; ``fastdct``/``fastupsample`` speed up JPEG
+    for ``quiet_after`` seconds is reported quiet; one whose connection closed
+    without a goodbye (killed, or a network that stopped answering the transport's
+    heartbeat) is gone ``gone_after`` seconds later, unless it reconnected. The
+    ``lifetime`` says when ``recv()`` returns None: ``STREAM`` (the default, as
+    vidgear) once every server seen has said goodbye or is gone; ``SERVICE`` only
+    after ``close()``, for a hub that keeps serving cameras that come and go (a
+    returning server is accepted at once either way). ``idle_timeout`` ends the stream
+    when no server has sent anything for that long (vidgear's
+    ``subscriber_timeout``). ``jpeg`` compresses ndarray return data in
+    bidirectional mode; ``fastdct``/``fastupsample`` speed up JPEG
     decoding at a small cost in quality (OR-ed with each sender's own flags);
     ``decode_workers`` threads decode JPEG frames ahead of ``recv()`` (0: decode
     in ``recv()`` itself). With ``decode=False`` nothing is decoded unless asked
@@ -167,8 +184,9 @@ class HubConfig:
     policy: Policy | None = None
     queue_size: int = 8
     quiet_after: float = 1.0
-    gone_after: float = 3.0
+    gone_after: float = 1.0
     end_grace: float = 1.0
+    lifetime: Lifetime = Lifetime.STREAM
     idle_timeout: float | None = None
     jpeg: JpegConfig | None = field(default_factory=JpegConfig)
     fastdct: bool = False
@@ -186,6 +204,8 @@ class HubConfig:
         _check_protocol(self.protocol)
         _check_modes(self.multiserver, self.bidirectional, self.pattern)
         check_bool("retain_frame_memory", self.retain_frame_memory)
+        if not isinstance(self.lifetime, Lifetime):
+            raise ConfigError(f"lifetime must be Lifetime.STREAM or SERVICE, got {self.lifetime!r}")
         check_bool("decode", self.decode)
         check_int("decode_workers", self.decode_workers, 0, 64)
         if not isinstance(self.ports, tuple | list) or not self.ports:

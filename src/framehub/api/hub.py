@@ -17,7 +17,14 @@ from ..checks import Closing
 from ..codecs import FrameEncoder, JpegEncoder, RawEncoder
 from ..errors import ConfigError, PeerTimeout, TransportError, WireError
 from ..session import DeliveryQueue, Offer, ServerStatus, ServerTable, SessionEvent
-from ..transport import Context, HubLink, HubLinkSpec, default_context
+from ..transport import (
+    Context,
+    HubLink,
+    HubLinkSpec,
+    PeerEvent,
+    PeerEventKind,
+    default_context,
+)
 from ..wire import (
     Ack,
     ArrayReply,
@@ -30,7 +37,7 @@ from ..wire import (
     ServerMessage,
     encode_client_message,
 )
-from .config import HubConfig
+from .config import HubConfig, Lifetime
 from .decoding import DecodeAhead, Pending
 from .frame import Frame
 from .secure import hub_security
@@ -75,6 +82,7 @@ class Hub(Closing):
             quiet_after=config.quiet_after,
             gone_after=config.gone_after,
             end_grace=config.end_grace,
+            gone_ends=True,
         )
         self._events: deque[SessionEvent] = deque(maxlen=_EVENT_BACKLOG)
         self._paused: set[str] = set()
@@ -167,7 +175,7 @@ class Hub(Closing):
             self._decoder.start(pending)
 
     def _stream_over(self, now: float) -> bool:
-        if self._table.finished(now):
+        if self.config.lifetime is Lifetime.STREAM and self._table.finished(now):
             return True
         idle = self.config.idle_timeout
         return idle is not None and now - self._last_activity >= idle
@@ -280,6 +288,23 @@ class Hub(Closing):
             )
         else:
             log.debug("dropped bad message #%d on port %s: %s", count, source, error)
+
+    def peer(self, source: str, event: PeerEvent, now: float) -> None:
+        if event.kind in (PeerEventKind.REFUSED, PeerEventKind.DENIED):
+            what = (
+                "was refused by authentication"
+                if event.kind is PeerEventKind.DENIED
+                else ("broke the ZeroMQ handshake")
+            )
+            self.reject(source, WireError(f"a peer {what}"))
+            return
+        with self._cond:
+            if event.kind is PeerEventKind.ABORTED:
+                self._table.aborted(source)
+            elif event.kind is PeerEventKind.OPENED:
+                self._table.opened(source, event.connection)
+            elif event.kind is PeerEventKind.CLOSED:
+                self._table.closed(source, event.connection, now)
 
     def tick(self, now: float) -> None:
         with self._cond:

@@ -15,7 +15,9 @@ from ..codecs import EncodedFrame, FrameEncoder, JpegEncoder, RawEncoder, decode
 from ..errors import ConfigError, PeerTimeout, TransportError, WireError
 from ..session import RetryBudget
 from ..transport import (
+    HUB_LOST,
     Context,
+    HubLost,
     PublishLink,
     Reply,
     RequestLink,
@@ -98,6 +100,7 @@ class Sender(Closing):
         self._reachable = True
         self._last_failure = 0.0
         self._sent = self._acknowledged = self._dropped = self._failures = 0
+        self._bad_replies = 0
         self._closed = False
 
     @property
@@ -171,7 +174,7 @@ class Sender(Closing):
         """Make room for one more frame awaiting acknowledgement (patterns 0/1)."""
         if not isinstance(self._link, RequestLink):
             return True
-        while self._in_flight and (reply := self._link.recv_reply(0.0)) is not None:
+        while self._in_flight and isinstance(reply := self._next_reply(0.0), Reply):
             self._match(reply)
         while len(self._in_flight) >= self.config.effective_window:
             if self.config.nonblocking:
@@ -205,18 +208,39 @@ class Sender(Closing):
     # -- replies (patterns 0 and 1) -------------------------------------------------
 
     def _await_reply(self, timeout: float) -> Reply | None:
-        """Wait for the oldest frame's reply; on timeout, give the hub up (Lazy Pirate)."""
-        assert isinstance(self._link, RequestLink)
+        """Wait for the oldest frame's reply; give the hub up (Lazy Pirate) when its
+        connection closes, or when nothing came within ``timeout``."""
         deadline = time.monotonic() + timeout
         while self._in_flight:
-            reply = self._link.recv_reply(max(0.0, deadline - time.monotonic()))
-            if reply is None:
+            reply = self._next_reply(deadline)
+            if not isinstance(reply, Reply):
                 self._abandon_in_flight()
-                self._fail("no reply within request_timeout")
+                lost = reply is HUB_LOST
+                self._fail("its connection closed" if lost else "no reply within request_timeout")
                 return None
             if self._match(reply):
                 return reply
         return None
+
+    def _next_reply(self, deadline: float) -> Reply | HubLost | None:
+        """The next well-formed reply before ``deadline``; malformed ones are counted."""
+        link = self._requests
+        while True:
+            try:
+                return link.recv_reply(max(0.0, deadline - time.monotonic()))
+            except WireError as exc:
+                self._bad_reply(exc)
+
+    def _bad_reply(self, error: WireError) -> None:
+        self._bad_replies += 1
+        level = logging.WARNING if self._bad_replies == 1 else logging.DEBUG
+        log.log(level, "dropped bad reply #%d from the hub: %s", self._bad_replies, error)
+
+    @property
+    def _requests(self) -> RequestLink:
+        if not isinstance(self._link, RequestLink):
+            raise TypeError("pattern 2 has no replies")  # an internal invariant, not input
+        return self._link
 
     def _match(self, reply: Reply) -> bool:
         """Retire the frame this reply answers (and any older ones it skipped)."""
@@ -242,9 +266,9 @@ class Sender(Closing):
             if isinstance(message, DataReply):
                 return message.data
             if isinstance(message, ArrayReply):
-                return decode_frame(message)
+                return decode_frame(message, limits=self.config.limits)
         except WireError as exc:
-            log.warning("dropped a bad reply from the hub: %s", exc)
+            self._bad_reply(exc)
         return None
 
     def _abandon_in_flight(self) -> None:
@@ -283,22 +307,21 @@ class Sender(Closing):
             if isinstance(self._link, RequestLink):
                 self._close_request(goodbye, deadline)
             elif self._reachable and self._link.wait_ready(0.0):
-                self._close_publish(goodbye, deadline)
+                self._close_publish(self._link, goodbye, deadline)
         except (TransportError, WireError) as exc:
             log.warning("error while closing: %s", exc)
         finally:
             self._link.close()
 
-    def _close_publish(self, goodbye: list[Payload], deadline: float) -> None:
-        assert isinstance(self._link, PublishLink)
-        if not self._link.send_final(goodbye, max(0.0, deadline - time.monotonic())):
+    def _close_publish(self, link: PublishLink, goodbye: list[Payload], deadline: float) -> None:
+        if not link.send_final(goodbye, max(0.0, deadline - time.monotonic())):
             log.warning("the end-of-stream message may not have reached the hub")
 
     def _close_request(self, goodbye: list[Payload], deadline: float) -> None:
-        assert isinstance(self._link, RequestLink)
+        link = self._requests
         while self._in_flight and time.monotonic() < deadline:
-            reply = self._link.recv_reply(max(0.0, deadline - time.monotonic()))
-            if reply is None:
+            reply = self._next_reply(deadline)
+            if not isinstance(reply, Reply):
                 break
             self._match(reply)
         if self._in_flight:
@@ -308,10 +331,9 @@ class Sender(Closing):
         if not self._reachable:
             return
         tag = self._seq
-        if not self._link.send(goodbye, tag=tag, copy=True):
+        if not link.send(goodbye, tag=tag, copy=True):
             return
         self._in_flight.append(tag)
-        reply = self._link.recv_reply(max(0.0, deadline - time.monotonic()))
-        if reply is None:
+        if not isinstance(self._next_reply(deadline), Reply):
             log.warning("the hub did not confirm the end of the stream")
         self._in_flight.clear()

@@ -52,7 +52,7 @@ class NetGearOptions:
     policy: Policy | None = None
     queue_size: int = 8
     window: int = 4
-    gone_after: float = 3.0
+    gone_after: float = 1.0
     close_timeout: float = 1.0
     secure_allow_ips: tuple[str, ...] = ()
     secure_key_name: str | None = None

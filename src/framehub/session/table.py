@@ -24,9 +24,9 @@ class ServerState(StrEnum):
 
     #: Frames arrived recently.
     STREAMING = "streaming"
-    #: Still connected as far as we know, but no frame for ``quiet_after`` seconds.
+    #: Still connected, but no frame for ``quiet_after`` seconds.
     QUIET = "quiet"
-    #: No frame for ``gone_after`` seconds, or its connection dropped: presumed dead.
+    #: Every connection on its port closed ``gone_after`` seconds ago without a goodbye.
     GONE = "gone"
     #: It said goodbye (the NetGear termination message).
     ENDED = "ended"
@@ -51,7 +51,13 @@ class SessionEvent:
 
 @dataclass(frozen=True, slots=True)
 class ServerStatus:
-    """A snapshot of one server's counters. Times are seconds on the monotonic clock."""
+    """A snapshot of one server's counters. Times are seconds on the monotonic clock.
+
+    ``dropped``: frames lost on the way (gaps in a framehub sender's numbering) or
+    discarded by the "latest" policy. ``rejected``: invalid messages and broken
+    handshakes on its port. ``aborted``: connections to its port that closed before
+    completing their handshake (impatient peers, or bytes that were not ZeroMQ).
+    """
 
     source: str
     state: ServerState
@@ -62,6 +68,7 @@ class ServerStatus:
     fps: float
     dropped: int
     rejected: int
+    aborted: int
     latency: float | None
     last_message: JSONValue
 
@@ -93,12 +100,18 @@ class _Record:
 class ServerTable:
     """The hub's view of its servers.
 
-    ``expected`` are the sources (ports) the hub listens for. The stream is finished
-    when every server seen so far has ended (or is gone, when ``gone_ends`` is set) and
-    either every expected source has been seen or ``end_grace`` seconds have passed
-    since the last one ended: a server that is slow to start is not cut off by a fast
-    one that is already done, yet a listed port that never gets a server does not
-    keep the hub open forever.
+    ``expected`` are the sources (ports) the hub listens for. A server is seen once
+    a frame of it arrived. It turns quiet after ``quiet_after`` seconds without
+    frames, and gone once every connection on its port has been closed for
+    ``gone_after`` seconds (a reconnecting server is not gone; a killed one is, its
+    kernel closes the connection; a silent network is caught by the transport's
+    heartbeat, which closes it).
+
+    The stream is finished when every server seen so far has ended (or is gone,
+    when ``gone_ends`` is set) and either every expected source has been seen or
+    ``end_grace`` seconds have passed since the last one ended: a server that is
+    slow to start is not cut off by a fast one that is already done, yet a listed
+    port that never gets a server does not keep the hub open forever.
     """
 
     def __init__(
@@ -106,7 +119,7 @@ class ServerTable:
         expected: Iterable[str],
         *,
         quiet_after: float = 1.0,
-        gone_after: float = 3.0,
+        gone_after: float = 1.0,
         end_grace: float = 1.0,
         gone_ends: bool = False,
     ) -> None:
@@ -117,6 +130,9 @@ class ServerTable:
         self.gone_ends = gone_ends
         self._records: dict[str, _Record] = {}
         self._rejected: Counter[str] = Counter()
+        self._aborted: Counter[str] = Counter()
+        self._open: dict[str, set[int]] = {}
+        self._lost_at: dict[str, float] = {}
         self._last_end: float | None = None
 
     def _touch(self, source: str, now: float) -> tuple[_Record, list[SessionEvent]]:
@@ -165,12 +181,17 @@ class ServerTable:
         self._last_end = now
         return [*events, SessionEvent(EventKind.ENDED, source, now)]
 
-    def disconnected(self, source: str, now: float) -> list[SessionEvent]:
-        """The transport saw ``source``'s connection drop without a goodbye."""
-        record = self._records.get(source)
-        if record is None or record.state in (ServerState.ENDED, ServerState.GONE):
-            return []
-        return self._go(record, now)
+    def opened(self, source: str, connection: int) -> None:
+        """A connection to ``source``'s port opened (a server, or anyone else)."""
+        self._open.setdefault(source, set()).add(connection)
+        self._lost_at.pop(source, None)
+
+    def closed(self, source: str, connection: int, now: float) -> None:
+        """A connection to ``source``'s port closed; the last one starts the gone clock."""
+        connections = self._open.setdefault(source, set())
+        connections.discard(connection)
+        if not connections:
+            self._lost_at[source] = now
 
     def _go(self, record: _Record, now: float) -> list[SessionEvent]:
         record.state = ServerState.GONE
@@ -192,15 +213,24 @@ class ServerTable:
         self._rejected[source] += 1
         return self._rejected[source]
 
+    def aborted(self, source: str) -> None:
+        """A connection to ``source``'s port closed before its handshake completed."""
+        self._aborted[source] += 1
+
     def tick(self, now: float) -> list[SessionEvent]:
-        """Advance the clock: servers without frames turn quiet, then gone."""
+        """Advance the clock: servers without frames turn quiet; without a connection, gone."""
         events: list[SessionEvent] = []
         for record in self._records.values():
-            silent = now - record.last_seen
-            if record.state is ServerState.STREAMING and silent >= self.quiet_after:
+            if record.state is ServerState.STREAMING and now - record.last_seen >= self.quiet_after:
                 record.state = ServerState.QUIET
                 events.append(SessionEvent(EventKind.QUIET, record.source, now))
-            if record.state is ServerState.QUIET and silent >= self.gone_after:
+            lost_at = self._lost_at.get(record.source)
+            alive = record.state in (ServerState.STREAMING, ServerState.QUIET)
+            if (
+                alive
+                and lost_at is not None
+                and now - max(lost_at, record.last_seen) >= (self.gone_after)
+            ):
                 events.extend(self._go(record, now))
         return events
 
@@ -235,6 +265,7 @@ class ServerTable:
                 fps=r.fps(now),
                 dropped=r.dropped,
                 rejected=self._rejected[r.source],
+                aborted=self._aborted[r.source],
                 latency=r.latency,
                 last_message=r.last_message,
             )

@@ -9,16 +9,29 @@ from __future__ import annotations
 import zmq
 
 from .hub_link import HubLink, HubLinkSpec, HubSink
-from .sender_link import PublishLink, Reply, RequestLink, SenderLinkSpec, open_link
+from .monitor import PeerEvent, PeerEventKind
+from .sender_link import (
+    HUB_LOST,
+    HubLost,
+    PublishLink,
+    Reply,
+    RequestLink,
+    SenderLinkSpec,
+    open_link,
+)
 from .sockets import Curve, curve_available
 from .ssh import SshTunnel, SshTunnelConfig, parse_ssh_server
 
 __all__ = [
+    "HUB_LOST",
     "Context",
     "Curve",
     "HubLink",
     "HubLinkSpec",
+    "HubLost",
     "HubSink",
+    "PeerEvent",
+    "PeerEventKind",
     "PublishLink",
     "Reply",
     "RequestLink",

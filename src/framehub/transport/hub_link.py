@@ -24,6 +24,7 @@ from ..errors import WireError
 from ..security import AccessPolicy
 from ..wire import EndOfStream, FramePacket, Limits, Payload, ServerMessage, decode_server_message
 from .allocator import retain_frame_memory
+from .monitor import Monitor, PeerEvent
 from .sockets import Curve, LinkOptions, endpoint, open_socket
 from .zap import ZapGuard
 
@@ -57,6 +58,9 @@ class HubSink(Protocol):
     def reject(self, source: str, error: WireError) -> None:
         """A message from ``source`` was invalid and has been dropped."""
 
+    def peer(self, source: str, event: PeerEvent, now: float) -> None:
+        """A connection on ``source``'s port opened, closed or was refused."""
+
     def tick(self, now: float) -> None:
         """Called at least every ``TICK_SECONDS``."""
 
@@ -82,6 +86,7 @@ class HubLinkSpec:
 class _Port:
     source: str
     sock: zmq.Socket[bytes]
+    monitor: Monitor
     held: ServerMessage | None = field(default=None)
 
 
@@ -117,7 +122,12 @@ class HubLink:
             for port in spec.ports:
                 where = endpoint(spec.protocol, spec.address, port)
                 sock = open_socket(context, kind, bind=where, options=options)
-                self._ports.append(_Port(port, sock))
+                try:
+                    monitor = Monitor(sock)
+                except BaseException:
+                    sock.close(linger=0)
+                    raise
+                self._ports.append(_Port(port, sock, monitor))
         except BaseException:
             self._close_sockets()
             self._control_out.close(linger=0)
@@ -167,6 +177,7 @@ class HubLink:
 
     def _close_sockets(self) -> None:
         for port in self._ports:
+            port.monitor.close()
             port.sock.close(linger=0)
         self._control_in.close(linger=0)
 
@@ -174,8 +185,10 @@ class HubLink:
         poller = zmq.Poller()
         poller.register(self._control_in, zmq.POLLIN)
         by_socket = {port.sock: port for port in self._ports}
+        by_monitor = {port.monitor.socket: port for port in self._ports}
         for port in self._ports:
             poller.register(port.sock, zmq.POLLIN)
+            poller.register(port.monitor.socket, zmq.POLLIN)
         next_tick = time.monotonic()
         while True:
             wait_ms = int(max(0.0, next_tick - time.monotonic()) * 1000)
@@ -186,6 +199,10 @@ class HubLink:
                 ready_port = by_socket.get(sock)
                 if ready_port is not None and ready_port.held is None:
                     self._drain(ready_port, poller)
+                watched = by_monitor.get(sock)
+                if watched is not None:
+                    for event in watched.monitor.read():
+                        self._sink.peer(watched.source, event, time.monotonic())
             now = time.monotonic()
             if now >= next_tick:
                 self._sink.tick(now)

@@ -19,23 +19,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import zmq
-from zmq.utils.monitor import recv_monitor_message
 
 from ..errors import ConfigError, TransportError, WireError
 from ..wire import Payload
+from .monitor import Monitor, PeerEventKind
 from .sockets import Curve, LinkOptions, endpoint, open_socket, zmq_errors
 from .ssh import SshTunnel, SshTunnelConfig
 
-__all__ = ["PublishLink", "Reply", "RequestLink", "SenderLink", "SenderLinkSpec", "open_link"]
+__all__ = [
+    "HUB_LOST",
+    "HubLost",
+    "PublishLink",
+    "Reply",
+    "RequestLink",
+    "SenderLink",
+    "SenderLinkSpec",
+    "open_link",
+]
 
 log = logging.getLogger(__name__)
 
 _TAG_BYTES = 8
-_HANDSHAKE_FAILED = (
-    zmq.EVENT_HANDSHAKE_FAILED_AUTH
-    | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
-    | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
-)
 _FULL_RETRY_SECONDS = 0.005
 
 
@@ -66,8 +70,16 @@ class Reply:
         return len(self.parts) == 1 and len(self.parts[0]) == 0
 
 
+@dataclass(frozen=True, slots=True)
+class HubLost:
+    """Returned instead of a reply when the connection to the hub closed while waiting."""
+
+
+HUB_LOST = HubLost()
+
+
 class SenderLink:
-    """Common lifecycle: one socket, reopened from scratch by ``reset()``."""
+    """Common lifecycle: one socket and its monitor, reopened from scratch by ``reset()``."""
 
     kind: int
     options: LinkOptions
@@ -89,30 +101,49 @@ class SenderLink:
 
     def _open(self) -> zmq.Socket[bytes]:
         sock = open_socket(self._context, self.kind, connect=self.where, options=self.options)
-        # Secure Mode: a refused handshake looks like "no hub" from here; the socket's
-        # events tell which it was, so the warning can say so.
-        self._monitor = sock.get_monitor_socket(_HANDSHAKE_FAILED) if self.spec.curve else None
+        try:
+            self._monitor = Monitor(sock)
+        except BaseException:
+            sock.close(linger=0)
+            raise
+        self._connections: set[int] = set()
+        self._refusal: str | None = None
+        self._poller = zmq.Poller()
+        self._poller.register(sock, zmq.POLLIN)
+        self._poller.register(self._monitor.socket, zmq.POLLIN)
         return sock
+
+    def _read_events(self) -> bool:
+        """Read connection events; True if the last connection to the hub just closed."""
+        lost = False
+        for event in self._monitor.read():
+            if event.kind is PeerEventKind.OPENED:
+                self._connections.add(event.connection)
+            elif event.kind is PeerEventKind.CLOSED:
+                self._connections.discard(event.connection)
+                lost = not self._connections
+            elif event.kind is PeerEventKind.DENIED:
+                self._refusal = (
+                    "the hub refused this server's key (is its .key in the hub's public_keys?)"
+                )
+            elif self.spec.curve is not None and self._refusal is None:
+                # A refused secure handshake looks like "no hub" from here.
+                self._refusal = (
+                    "the secure handshake failed (does this server have the hub's public key?)"
+                )
+        return lost
+
+    def _hub_lost(self) -> bool:
+        return self._read_events()
 
     def handshake_failure(self) -> str | None:
         """Why the hub refused the last secure handshake, if it did (Secure Mode only)."""
-        why = None
-        while self._monitor is not None:
-            try:
-                event = recv_monitor_message(self._monitor, zmq.NOBLOCK)
-            except zmq.Again:
-                break
-            if event["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
-                why = "the hub refused this server's key (is its .key in the hub's public_keys?)"
-            elif why is None:
-                why = "the secure handshake failed (does this server have the hub's public key?)"
+        self._read_events()
+        why, self._refusal = self._refusal, None
         return why
 
     def _close_socket(self, linger: int) -> None:
-        if self._monitor is not None:
-            self._sock.disable_monitor()
-            self._monitor.close(linger=0)
-            self._monitor = None
+        self._monitor.close()
         self._sock.close(linger=linger)
 
     def _wait(self, event: int, timeout: float) -> bool:
@@ -182,10 +213,17 @@ class RequestLink(SenderLink):
             parts = [tag.to_bytes(_TAG_BYTES, "big"), b"", *parts]
         return self._send(parts, copy=copy, wait_sent=wait_sent)
 
-    def recv_reply(self, timeout: float) -> Reply | None:
-        """The next reply, or None if none came within ``timeout`` seconds."""
-        if not self._wait(zmq.POLLIN, timeout):
-            return None
+    def recv_reply(self, timeout: float) -> Reply | HubLost | None:
+        """The next reply; ``HUB_LOST`` as soon as the hub's connection closes (its
+        replies will never come); None if nothing came within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not int(self._sock.get(zmq.EVENTS)) & zmq.POLLIN:
+            if self._hub_lost():
+                return HUB_LOST
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self._poller.poll(max(1, int(remaining * 1000)))
         with zmq_errors(f"receive from {self.where}"):
             parts = self._sock.recv_multipart()
         if self.spec.pattern != 1:
@@ -201,9 +239,12 @@ class PublishLink(SenderLink):
     kind = zmq.XPUB
 
     def __init__(self, spec: SenderLinkSpec, context: zmq.Context[zmq.Socket[bytes]]) -> None:
-        self.options = LinkOptions(sndhwm=spec.queue, xpub_nodrop=True, curve=spec.curve)
-        #: Whether some hub is subscribed. Without XPUB_VERBOSE libzmq passes up only
-        #: the first subscription and the last unsubscription, which is what we need.
+        # XPUB_VERBOSE: libzmq otherwise keeps a dead hub's subscription and hides
+        # the same subscription from its restarted successor.
+        self.options = LinkOptions(
+            sndhwm=spec.queue, xpub_nodrop=True, xpub_verbose=True, curve=spec.curve
+        )
+        #: Whether a hub is connected and subscribed.
         self.subscribed = False
         super().__init__(spec, context)
 
@@ -215,8 +256,10 @@ class PublishLink(SenderLink):
         """Read pending subscription events; wait up to ``timeout`` s while nobody is subscribed."""
         deadline = time.monotonic() + timeout
         while True:
+            if self._hub_lost():
+                self.subscribed = False
             wait = 0.0 if self.subscribed else max(0.0, deadline - time.monotonic())
-            if not self._sock.poll(int(wait * 1000), zmq.POLLIN):
+            if not self._wait(zmq.POLLIN, wait):
                 return self.subscribed
             event = self._sock.recv()
             if event[:1] in (b"\x00", b"\x01"):

@@ -16,7 +16,10 @@ __all__ = ["Curve", "LinkOptions", "curve_available", "endpoint", "open_socket",
 # ZMTP heartbeats are answered by libzmq itself on both ends (vidgear peers
 # included), so they detect a dead peer without any change to the NetGear messages.
 HEARTBEAT_IVL_MS = 1000
-HEARTBEAT_TIMEOUT_MS = 3000
+HEARTBEAT_TIMEOUT_MS = 2000
+# A connection that has not completed the ZMTP handshake by then is dropped, so a
+# port scanner cannot hold connections open (libzmq's default is 30 s).
+HANDSHAKE_IVL_MS = 5000
 # libzmq retries a lost connection after 100 ms, backing off to at most 1 s, so a
 # hub that comes back is reached again within about a second.
 RECONNECT_IVL_MS = 100
@@ -58,6 +61,7 @@ class LinkOptions:
     subscribe: bool = False
     xpub_nodrop: bool = False
     curve: Curve | None = None
+    xpub_verbose: bool = False
 
 
 def endpoint(protocol: str, address: str, port: int | str) -> str:
@@ -88,6 +92,7 @@ def open_socket(
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
         sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
+        sock.setsockopt(zmq.HANDSHAKE_IVL, HANDSHAKE_IVL_MS)
         sock.setsockopt(zmq.RECONNECT_IVL, RECONNECT_IVL_MS)
         sock.setsockopt(zmq.RECONNECT_IVL_MAX, RECONNECT_IVL_MAX_MS)
         if options.sndhwm is not None:
@@ -104,6 +109,8 @@ def open_socket(
             sock.setsockopt(zmq.XPUB_NODROP, 1)
         if options.curve is not None:
             _set_curve(sock, options.curve)
+        if options.xpub_verbose:
+            sock.setsockopt(zmq.XPUB_VERBOSE, 1)
         if bind is not None:
             _bind(sock, bind)
         if connect is not None:
