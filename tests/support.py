@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -112,3 +113,85 @@ class Child:
 def frame_index(frame: Any) -> int:
     """Frames in the scenarios are filled with their index; JPEG moves it by a level or two."""
     return round(float(frame.mean()))
+
+
+class TcpRelay:
+    """Forwards TCP connections from 127.0.0.1:``port`` to ``target_port``, keeping every byte.
+
+    What a packet capture on the link would see, without needing capture rights.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.captured = bytearray()
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.2)
+        self.port: int = self._listener.getsockname()[1]
+        self._stop = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._threads = [threading.Thread(target=self._accept, daemon=True)]
+        self._threads[0].start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                downstream, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self._sockets += [downstream, upstream]
+            for a, b in ((downstream, upstream), (upstream, downstream)):
+                t = threading.Thread(target=self._pump, args=(a, b), daemon=True)
+                t.start()
+                self._threads.append(t)
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        src.settimeout(0.2)
+        try:
+            while not self._stop.is_set():
+                try:
+                    data = src.recv(65536)
+                except TimeoutError:
+                    continue
+                if not data:
+                    break
+                with self._lock:
+                    self.captured += data
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def bytes(self) -> bytes:
+        with self._lock:
+            return bytes(self.captured)
+
+    def close(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(2)
+        self._listener.close()
+        for s in self._sockets:
+            s.close()
+
+
+def send_frames(config: Any, items: Sequence[Any], fps: float = 0.0) -> Any:
+    """A callable for a background thread: send ``items`` with ``{"i": index}``; its stats."""
+
+    def run() -> Any:
+        from framehub import Sender
+
+        with Sender(config) as sender:
+            for i, frame in enumerate(items):
+                sender.send(frame, message={"i": i})
+                if fps:
+                    time.sleep(1 / fps)
+        return sender.stats
+
+    return run

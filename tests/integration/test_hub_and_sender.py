@@ -20,7 +20,7 @@ from framehub import (
     TransportError,
 )
 from framehub.wire import FramePacket, encode_server_message
-from support import free_ports
+from support import free_ports, send_frames
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -31,17 +31,8 @@ def frames(count: int, shape=(48, 64, 3)) -> list[np.ndarray]:
 
 
 def stream(port, pattern, items, *, jpeg=None, fps=0.0, multiserver=True, **extra):
-    def run():
-        settings = {"address": "127.0.0.1", "jpeg": jpeg, "multiserver": multiserver, **extra}
-        config = SenderConfig(port=port, pattern=pattern, **settings)
-        with Sender(config) as sender:
-            for i, frame in enumerate(items):
-                sender.send(frame, message={"i": i})
-                if fps:
-                    time.sleep(1 / fps)
-        return sender.stats
-
-    return run
+    settings = {"address": "127.0.0.1", "jpeg": jpeg, "multiserver": multiserver, **extra}
+    return send_frames(SenderConfig(port=port, pattern=pattern, **settings), items, fps)
 
 
 @pytest.mark.parametrize("pattern", [1, 2])

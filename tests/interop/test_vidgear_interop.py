@@ -22,11 +22,15 @@ def run(
     bidi: bool = False,
     single: bool = False,
     client_extra: tuple[str, ...] = (),
+    both_extra: tuple[str, ...] = (),
     fps: float = 60.0,
 ) -> tuple[dict, list[dict]]:
     ports = [str(p) for p in free_ports(servers)]
     flags = (
-        (["--raw"] if raw else []) + (["--bidi"] if bidi else []) + (["--single"] if single else [])
+        (["--raw"] if raw else [])
+        + (["--bidi"] if bidi else [])
+        + (["--single"] if single else [])
+        + list(both_extra)
     )
     client = Child(
         "netgear_client.py",
@@ -151,3 +155,18 @@ def test_publish_subscribe_vidgear_servers_into_framehub_client():
         assert entry["count"] >= FRAMES // 2
         indices = entry["indices"]
         assert indices == sorted(indices)
+
+
+@pytest.mark.parametrize(("client_lib", "server_lib"), PAIRS)
+@pytest.mark.parametrize("secure", [1, 2], ids=["stonehouse", "ironhouse"])
+def test_secure_mode_with_one_key_folder(client_lib, server_lib, secure, tmp_path):
+    # vidgear's own Secure Mode only works on 127.0.0.1: its authenticator admits
+    # the client's bind address alone. The client starts first and makes the keys.
+    secure_flags = ("--secure", str(secure), "--certs", str(tmp_path))
+    result, _ = run(client_lib, server_lib, pattern=1, both_extra=secure_flags)
+    assert not result["timed_out"]
+    assert sorted(e["count"] for e in result["servers"].values()) == [FRAMES, FRAMES]
+    assert sorted(p.name for p in (tmp_path / ".vidgear/keys/public_keys").iterdir()) == [
+        "client.key",
+        "server.key",
+    ]

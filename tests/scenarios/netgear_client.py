@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 import numpy as np
+import secure_options
 
 
 def main() -> None:
@@ -22,9 +23,11 @@ def main() -> None:
     p.add_argument("--pattern", type=int, default=1)
     p.add_argument("--bidi", action="store_true")
     p.add_argument("--single", action="store_true", help="not in Multi-Servers Mode")
+    p.add_argument("--multiclient", action="store_true", help="one of several clients")
     p.add_argument("--return-data", default=None)
     p.add_argument("--return-array", action="store_true")
     p.add_argument("--raw", action="store_true")
+    secure_options.add_arguments(p)
     p.add_argument("--subscriber-timeout", type=int, default=0)
     p.add_argument("--max-seconds", type=float, default=40.0)
     args = p.parse_args()
@@ -35,10 +38,14 @@ def main() -> None:
         from framehub import NetGear
 
     options: dict[str, Any] = {"jpeg_compression": not args.raw}
-    if not args.single:
+    args.single = args.single or args.multiclient
+    if args.multiclient:
+        options["multiclient_mode"] = True
+    elif not args.single:
         options["multiserver_mode"] = True
     if args.bidi:
         options["bidirectional_mode"] = True
+    secure_options.add_options(options, args)
     if args.subscriber_timeout:
         options["subscriber_timeout"] = args.subscriber_timeout
     port: Any = args.ports[0] if args.single else tuple(args.ports)

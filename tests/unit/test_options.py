@@ -7,7 +7,7 @@ from dataclasses import fields
 
 import pytest
 
-from framehub import ConfigError, Policy, UnsupportedOptionError
+from framehub import ConfigError, Policy
 from framehub.netgear import NetGearOptions, parse_options
 from framehub.netgear.options import _CONVERTERS
 
@@ -97,16 +97,6 @@ def test_framehub_keys():
 def test_the_seeds_value_errors(options, pattern, match):
     with pytest.raises(ValueError, match=match):
         parse_options(options, pattern=pattern)
-
-
-@pytest.mark.parametrize(
-    "options",
-    [{"multiclient_mode": True}, {"secure_mode": 1}, {"ssh_tunnel_mode": "user@host"}],
-)
-def test_modes_of_later_releases_are_refused_by_name(options):
-    (key,) = options
-    with pytest.raises(UnsupportedOptionError, match=key):
-        parse_options(options, pattern=1)
 
 
 def test_options_without_effect_are_logged(caplog):

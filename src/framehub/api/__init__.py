@@ -1,12 +1,15 @@
 """framehub's native API: a Hub that many Senders stream into, with typed configuration."""
 
 from ..session import EventKind, Policy, ServerState, ServerStatus, SessionEvent
-from .config import HubConfig, JpegConfig, Lifetime, SenderConfig
+from ..transport.ssh import SshTunnelConfig
+from .config import HubConfig, JpegConfig, Lifetime, SecurityConfig, SenderConfig
 from .frame import Frame
+from .group import ClientReply, SenderGroup
 from .hub import Hub
 from .sender import Sender, SenderStats
 
 __all__ = [
+    "ClientReply",
     "EventKind",
     "Frame",
     "Hub",
@@ -14,10 +17,13 @@ __all__ = [
     "JpegConfig",
     "Lifetime",
     "Policy",
+    "SecurityConfig",
     "Sender",
     "SenderConfig",
+    "SenderGroup",
     "SenderStats",
     "ServerState",
     "ServerStatus",
     "SessionEvent",
+    "SshTunnelConfig",
 ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Literal
 
 from ..checks import check_bool, check_int, check_seconds
 from ..errors import ConfigError
+from ..security import HUB_KEY, SENDER_KEY, KeyFolder, SecureMode, check_key_name, parse_networks
 from ..session import Policy
+from ..transport.ssh import SshTunnelConfig
 from ..wire import DEFAULT_LIMITS, JPEG_COLORSPACES, Limits
 from .decoding import default_workers
 
@@ -19,6 +23,7 @@ __all__ = [
     "Pattern",
     "PortValue",
     "Protocol",
+    "SecurityConfig",
     "SenderConfig",
 ]
 
@@ -42,7 +47,7 @@ def _check_protocol(protocol: object) -> None:
         raise ConfigError(f"protocol must be 'tcp' or 'ipc', got {protocol!r}")
 
 
-def _check_port(name: str, port: object) -> str:
+def check_port(name: str, port: object) -> str:
     if isinstance(port, bool) or not isinstance(port, int | str) or str(port).strip() == "":
         raise ConfigError(f"{name} must be a port number (int or str), got {port!r}")
     return str(port).strip()
@@ -55,6 +60,11 @@ def _check_modes(multiserver: bool, bidirectional: bool, pattern: int) -> None:
         raise ConfigError("Multi-Servers Mode supports pattern 1 or 2 only, got pattern 0")
     if bidirectional and pattern == 2:
         raise ConfigError("bidirectional mode works with pattern 0 or 1 only, not 2")
+
+
+def _check_security(security: object) -> None:
+    if security is not None and not isinstance(security, SecurityConfig):
+        raise ConfigError(f"security must be a SecurityConfig or None, got {security!r}")
 
 
 class Lifetime(StrEnum):
@@ -84,6 +94,55 @@ class JpegConfig:
         check_int("jpeg quality", self.quality, 10, 100)
         check_bool("jpeg fastdct", self.fastdct)
         check_bool("jpeg fastupsample", self.fastupsample)
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityConfig:
+    """Secure Mode: ZeroMQ CURVE encryption on every socket, and who may connect.
+
+    ``mode`` 1 (StoneHouse) encrypts and accepts any sender's key; 2 (IronHouse)
+    accepts only senders whose public key is in the hub's ``public_keys``
+    folder, checked per key, so deleting one camera's ``.key`` file shuts that
+    camera out, new connections at once and frames already flowing within half a
+    second. ``keys`` is the key folder (vidgear's layout, see
+    ``framehub.security.keys``; default ``~/.framehub``). ``key_name`` is this
+    end's own pair (default ``server`` for a hub, ``client`` for a sender);
+    ``hub_key`` the hub's public key a sender trusts. ``allow_ips`` (addresses
+    or CIDR networks) also limits a hub to those peers; empty: any address.
+    Missing or unreadable keys raise ``ConfigError`` at construction: Secure
+    Mode never turns itself off.
+    """
+
+    mode: int = SecureMode.STONEHOUSE
+    keys: KeyFolder = field(default_factory=KeyFolder.default)
+    key_name: str | None = None
+    hub_key: str = HUB_KEY
+    allow_ips: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.mode, bool) or self.mode not in (1, 2):
+            raise ConfigError(
+                f"secure mode must be 1 (StoneHouse) or 2 (IronHouse), got {self.mode!r}"
+            )
+        object.__setattr__(self, "mode", SecureMode(self.mode))
+        keys: object = self.keys
+        if isinstance(keys, str | os.PathLike):
+            keys = KeyFolder(Path(keys).expanduser().absolute())
+        if not isinstance(keys, KeyFolder):
+            raise ConfigError(f"keys must be a KeyFolder or a folder path, got {keys!r}")
+        object.__setattr__(self, "keys", keys)
+        if self.key_name is not None:
+            check_key_name(self.key_name)
+        check_key_name(self.hub_key)
+        if isinstance(self.allow_ips, str) or not isinstance(self.allow_ips, tuple | list):
+            raise ConfigError(f"allow_ips must be a tuple of addresses, got {self.allow_ips!r}")
+        parse_networks("allow_ips", self.allow_ips)
+        object.__setattr__(self, "allow_ips", tuple(self.allow_ips))
+
+    def own_key(self, *, hub: bool) -> str:
+        if self.key_name is not None:
+            return self.key_name
+        return HUB_KEY if hub else SENDER_KEY
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +196,8 @@ class HubConfig:
     close_timeout: float = 1.0
     limits: Limits = DEFAULT_LIMITS
     retain_frame_memory: bool = True
+    security: SecurityConfig | None = None
+    multiclient: bool = False
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
@@ -149,7 +210,7 @@ class HubConfig:
         check_int("decode_workers", self.decode_workers, 0, 64)
         if not isinstance(self.ports, tuple | list) or not self.ports:
             raise ConfigError(f"ports must be a non-empty tuple of ports, got {self.ports!r}")
-        ports = tuple(_check_port("each port", p) for p in self.ports)
+        ports = tuple(check_port("each port", p) for p in self.ports)
         if len(set(ports)) != len(ports):
             raise ConfigError(f"ports must be unique, got {self.ports!r}")
         if not self.multiserver and len(ports) != 1:
@@ -163,6 +224,12 @@ class HubConfig:
         _check_optional_seconds("idle_timeout", self.idle_timeout)
         check_bool("fastdct", self.fastdct)
         check_bool("fastupsample", self.fastupsample)
+        _check_security(self.security)
+        check_bool("multiclient", self.multiclient)
+        if self.multiclient and (self.multiserver or self.pattern == 0):
+            raise ConfigError(
+                "a Multi-Clients hub binds one port (multiserver=False) with pattern 1 or 2"
+            )
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -210,11 +277,23 @@ class SenderConfig:
     track: bool = False
     close_timeout: float = 1.0
     limits: Limits = DEFAULT_LIMITS
+    security: SecurityConfig | None = None
+    ssh_tunnel: SshTunnelConfig | None = None
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
         _check_protocol(self.protocol)
-        _check_port("port", self.port)
+        check_port("port", self.port)
+        _check_security(self.security)
+        if self.ssh_tunnel is not None:
+            if not isinstance(self.ssh_tunnel, SshTunnelConfig):
+                raise ConfigError(
+                    f"ssh_tunnel must be an SshTunnelConfig or None, got {self.ssh_tunnel!r}"
+                )
+            if self.multiserver:
+                raise ConfigError("an SSH tunnel cannot be combined with Multi-Servers Mode")
+            if self.protocol != "tcp":
+                raise ConfigError("an SSH tunnel needs protocol 'tcp'")
         _check_modes(self.multiserver, self.bidirectional, self.pattern)
         check_seconds("request_timeout", self.request_timeout)
         check_seconds("close_timeout", self.close_timeout)

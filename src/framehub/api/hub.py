@@ -40,6 +40,7 @@ from ..wire import (
 from .config import HubConfig, Lifetime
 from .decoding import DecodeAhead, Pending
 from .frame import Frame
+from .secure import hub_security
 
 __all__ = ["Hub"]
 
@@ -92,12 +93,15 @@ class Hub(Closing):
             fastupsample=config.fastupsample,
             limits=config.limits,
         )
+        # A Multi-Clients client always answers with data and its port, as vidgear's does.
+        self._answers_data = config.bidirectional or config.multiclient
         self._reply: list[Payload] = encode_client_message(
-            self._reply_message(None) if config.bidirectional else self._ack()
+            self._reply_message(None) if self._answers_data else self._ack()
         )
         self._error: BaseException | None = None
         self._closed = False
         self._last_activity = time.monotonic()
+        curve, access = hub_security(config.security)
         spec = HubLinkSpec(
             protocol=config.protocol,
             address=config.address,
@@ -106,6 +110,8 @@ class Hub(Closing):
             multiserver=config.multiserver,
             limits=config.limits,
             retain_frame_memory=config.retain_frame_memory,
+            curve=curve,
+            access=access,
         )
         self._link = HubLink(spec, self, context or default_context())
         log.debug("hub %s bound %s on %s", self.id, config.sources, config.address)
@@ -183,8 +189,10 @@ class Hub(Closing):
 
         Any JSON value, or an ndarray (compressed like frames when ``jpeg`` is set).
         """
-        if not self.config.bidirectional:
-            raise ConfigError("set_reply() needs bidirectional mode (bidirectional=True)")
+        if not self._answers_data:
+            raise ConfigError(
+                "set_reply() needs bidirectional mode (bidirectional=True) or multiclient=True"
+            )
         reply = encode_client_message(self._reply_message(data))
         with self._cond:
             self._reply = reply
@@ -193,10 +201,13 @@ class Hub(Closing):
         return Ack(f"Data received on device: {self.id} !")
 
     def _reply_message(self, data: JSONValue | np.ndarray[Any, Any]) -> ClientMessage:
+        port = self.config.sources[0] if self.config.multiclient else None
         if not isinstance(data, np.ndarray):
-            return DataReply(data)
+            return DataReply(data, port=port)
         encoded = self._encoder.encode(data)
-        return ArrayReply(encoded.payload, encoded.compression, encoded.dtype, encoded.shape)
+        return ArrayReply(
+            encoded.payload, encoded.compression, encoded.dtype, encoded.shape, port=port
+        )
 
     def status(self) -> tuple[ServerStatus, ...]:
         """Every server seen so far, with its state and counters."""
@@ -279,8 +290,13 @@ class Hub(Closing):
             log.debug("dropped bad message #%d on port %s: %s", count, source, error)
 
     def peer(self, source: str, event: PeerEvent, now: float) -> None:
-        if event.kind is PeerEventKind.REFUSED:
-            self.reject(source, WireError("a peer broke the ZeroMQ handshake"))
+        if event.kind in (PeerEventKind.REFUSED, PeerEventKind.DENIED):
+            what = (
+                "was refused by authentication"
+                if event.kind is PeerEventKind.DENIED
+                else ("broke the ZeroMQ handshake")
+            )
+            self.reject(source, WireError(f"a peer {what}"))
             return
         with self._cond:
             if event.kind is PeerEventKind.ABORTED:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..checks import Closing
-from ..codecs import FrameEncoder, JpegEncoder, RawEncoder, decode_frame
+from ..codecs import EncodedFrame, FrameEncoder, JpegEncoder, RawEncoder, decode_frame
 from ..errors import ConfigError, PeerTimeout, TransportError, WireError
 from ..session import RetryBudget
 from ..transport import (
@@ -36,6 +36,7 @@ from ..wire import (
     encode_server_message,
 )
 from .config import SenderConfig
+from .secure import sender_curve
 from .validate import check_message
 
 __all__ = ["Sender", "SenderStats"]
@@ -89,6 +90,8 @@ class Sender(Closing):
             port=str(config.port),
             pattern=config.pattern,
             queue=max(config.queue, config.effective_window),
+            curve=sender_curve(config.security),
+            tunnel=config.ssh_tunnel,
         )
         self._link: RequestLink | PublishLink = open_link(spec, context or default_context())
         self._in_flight: deque[int] = deque()
@@ -117,7 +120,11 @@ class Sender(Closing):
         """
         if not self.config.bidirectional:
             raise ConfigError("request() needs bidirectional mode (bidirectional=True)")
-        if self._submit(frame, message) is None:
+        return self._answer(self._submit(frame, message))
+
+    def _answer(self, tag: int | None) -> ReplyData:
+        """The reply data for the frame just submitted as ``tag`` (None if it was dropped)."""
+        if tag is None:
             return None
         reply = self._await_reply(self.config.request_timeout)
         return None if reply is None else self._reply_data(reply)
@@ -129,7 +136,10 @@ class Sender(Closing):
         if self._closed:
             raise ConfigError("send() on a closed sender")
         check_message(message)
-        encoded = self._encoder.encode(frame)
+        return self._submit_encoded(self._encoder.encode(frame), message)
+
+    def _submit_encoded(self, encoded: EncodedFrame, message: JSONValue) -> int | None:
+        """Queue a frame already encoded (once, for every sender of a ``SenderGroup``)."""
         seq = self._seq
         self._seq += 1
         parts = encode_server_message(
@@ -153,6 +163,12 @@ class Sender(Closing):
             return None
         self._sent += 1
         return seq
+
+    def _can_take_now(self) -> bool:
+        """Whether a frame would leave at once: a hub is connected and the window has room."""
+        if isinstance(self._link, RequestLink) and self._in_flight:
+            return False
+        return self._link.wait_ready(0.0)
 
     def _window_open(self) -> bool:
         """Make room for one more frame awaiting acknowledgement (patterns 0/1)."""
@@ -268,7 +284,8 @@ class Sender(Closing):
         self._reachable = False
         self._last_failure = now
         self._failures += 1
-        log.warning("hub at %s unreachable (%s)", self._link.where, why)
+        refused = self._link.handshake_failure()
+        log.warning("hub at %s unreachable (%s)", self._link.where, refused or why)
         if self._budget.failure():
             raise PeerTimeout(
                 f"hub at {self._link.where} did not answer {self._budget.consecutive} "

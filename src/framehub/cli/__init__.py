@@ -8,17 +8,18 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import FramehubError
-from . import demo, serve, view
+from . import demo, keys, serve, view
 from .common import EXIT_CODES, CommandError, setup_logging, stop_on_signals
 
 __all__ = ["main"]
 
-_COMMANDS = {"demo": demo.run, "serve": serve.run, "view": view.run}
+_COMMANDS = {"demo": demo.run, "keys": keys.run, "serve": serve.run, "view": view.run}
 
 EXAMPLES = f"""examples:
   framehub demo                                   # cameras, hub and web viewer on this machine
   framehub view --ports 5566 5567                 # a hub; open http://127.0.0.1:8080/
   framehub serve --address 192.168.1.10 --port 5566 --source 0
+  framehub keys --camera door --camera yard        # keys for Secure Mode
 
 {EXIT_CODES}
 'framehub COMMAND --help' tells more about each command."""
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(commands)
     serve.add_parser(commands)
     view.add_parser(commands)
+    keys.add_parser(commands)
     return parser
 
 

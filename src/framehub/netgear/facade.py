@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import logging
 from logging import DEBUG, INFO
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..api import Frame, Hub, HubConfig, JpegConfig, Sender, SenderConfig
+from ..api import (
+    Frame,
+    Hub,
+    HubConfig,
+    JpegConfig,
+    SecurityConfig,
+    Sender,
+    SenderConfig,
+    SenderGroup,
+    SshTunnelConfig,
+)
 from ..api.config import Pattern, Protocol
 from ..checks import Closing
 from ..errors import ConfigError
+from ..security import HUB_KEY, SENDER_KEY, KeyFolder
 from .options import NetGearOptions, copy_threshold, parse_options
 
 __all__ = ["NetGear"]
@@ -32,6 +44,47 @@ def _jpeg(opts: NetGearOptions) -> JpegConfig | None:
     )
 
 
+def _security(opts: NetGearOptions, *, receiving: bool) -> SecurityConfig | None:
+    """vidgear's Secure Mode keys: the same folder layout, and its key making.
+
+    As vidgear does, a sender with ``overwrite_cert=True`` makes a fresh
+    ``server``/``client`` set, and a folder with no key at all gets one; a
+    folder holding some keys but not the ones needed raises (``ConfigError``
+    naming the file) rather than starting without security.
+    """
+    if not opts.secure_mode:
+        return None
+    if opts.custom_cert_location is not None:
+        if not Path(opts.custom_cert_location).expanduser().is_dir():
+            raise ConfigError(
+                "option 'custom_cert_location' must be an existing folder, "
+                f"got {opts.custom_cert_location!r}"
+            )
+        folder = KeyFolder.vidgear(opts.custom_cert_location)
+    else:
+        folder = KeyFolder.default()
+    overwrite = opts.overwrite_cert
+    if overwrite and receiving:
+        log.warning("option 'overwrite_cert' is ignored on the receiving end, as in vidgear")
+        overwrite = False
+    if overwrite or not folder.has_any_key():
+        for name in (HUB_KEY, SENDER_KEY):
+            folder.create(name, overwrite=overwrite)
+        log.warning(
+            "made a new CURVE key set in %s: copy public_keys/%s.key and the %s pair to "
+            "the other end (or run 'framehub keys')",
+            folder.keys_dir,
+            HUB_KEY,
+            SENDER_KEY,
+        )
+    return SecurityConfig(
+        mode=opts.secure_mode,
+        keys=folder,
+        key_name=opts.secure_key_name,
+        allow_ips=opts.secure_allow_ips,
+    )
+
+
 def _protocol(protocol: object) -> Protocol:
     if protocol is None:
         return "tcp"
@@ -49,6 +102,10 @@ def _pattern(pattern: object) -> Pattern:
 def _hub_config(
     address: str | None, port: Any, protocol: Protocol, pattern: Pattern, opts: NetGearOptions
 ) -> HubConfig:
+    if opts.multiclient_mode and (port is None or isinstance(port, tuple | list)):
+        raise ConfigError(
+            f"port must be this client's own unique port in Multi-Clients Mode, got {port!r}"
+        )
     if opts.multiserver_mode:
         if not isinstance(port, tuple | list):
             raise ConfigError(
@@ -62,12 +119,15 @@ def _hub_config(
         ports = (_DEFAULT_PORT if port is None else port,)
     if opts.flag:
         log.warning("option 'flag' has no effect on a receiving NetGear")
+    if opts.ssh_tunnel_mode is not None:
+        raise ConfigError("ssh_tunnel_mode is for the sending end (receive_mode=False) only")
     return HubConfig(
         ports=ports,
         address="*" if address is None else address,
         protocol=protocol,
         pattern=pattern,
         multiserver=opts.multiserver_mode,
+        multiclient=opts.multiclient_mode,
         bidirectional=opts.bidirectional_mode,
         policy=opts.policy,
         queue_size=opts.queue_size,
@@ -77,6 +137,7 @@ def _hub_config(
         fastdct=opts.jpeg_compression_fastdct,
         fastupsample=opts.jpeg_compression_fastupsample,
         close_timeout=opts.close_timeout,
+        security=_security(opts, receiving=True),
     )
 
 
@@ -85,8 +146,17 @@ def _sender_config(
 ) -> SenderConfig:
     if opts.multiserver_mode and port is None:
         raise ConfigError("port must be this server's own unique port in Multi-Servers Mode")
-    if isinstance(port, tuple | list):
-        raise ConfigError(f"a server takes one port, got {port!r}")
+    if opts.multiclient_mode:
+        if not isinstance(port, tuple | list) or not port:
+            raise ConfigError(
+                "port must be a list or tuple of every client's port in Multi-Clients Mode, "
+                f"got {port!r}"
+            )
+        port = port[0]
+    elif isinstance(port, tuple | list):
+        raise ConfigError(
+            f"a server takes one port (or a list with multiclient_mode), got {port!r}"
+        )
     defaults = SenderConfig(port=_DEFAULT_PORT)
     return SenderConfig(
         port=_DEFAULT_PORT if port is None else port,
@@ -103,6 +173,12 @@ def _sender_config(
         copy_threshold=copy_threshold(opts, defaults.copy_threshold),
         track=opts.track,
         close_timeout=opts.close_timeout,
+        security=_security(opts, receiving=False),
+        ssh_tunnel=None
+        if opts.ssh_tunnel_mode is None
+        else SshTunnelConfig.parse(
+            opts.ssh_tunnel_mode, password=opts.ssh_tunnel_pwd, keyfile=opts.ssh_tunnel_keyfile
+        ),
     )
 
 
@@ -134,11 +210,16 @@ class NetGear(Closing):
         self._opts = parse_options(options, pattern=checked_pattern)
         proto = _protocol(protocol)
         self._hub: Hub | None = None
-        self._sender: Sender | None = None
+        self._sender: Sender | SenderGroup | None = None
         if receive_mode:
             self._hub = Hub(_hub_config(address, port, proto, checked_pattern, self._opts))
         else:
-            self._sender = Sender(_sender_config(address, port, proto, checked_pattern, self._opts))
+            config = _sender_config(address, port, proto, checked_pattern, self._opts)
+            if self._opts.multiclient_mode:
+                broadcast = self._opts.multiclient_broadcast
+                self._sender = SenderGroup(config, port, broadcast=broadcast)
+            else:
+                self._sender = Sender(config)
         log.log(
             self._level,
             "NetGear %s ready: pattern %d, port %r%s",
@@ -156,7 +237,7 @@ class NetGear(Closing):
         return self._hub
 
     @property
-    def sender(self) -> Sender:
+    def sender(self) -> Sender | SenderGroup:
         """The native sender behind a sending NetGear (stats)."""
         if self._sender is None:
             raise ConfigError("this NetGear receives (receive_mode=True): it has no sender")
@@ -168,12 +249,13 @@ class NetGear(Closing):
         Multi-Servers Mode: ``(port, frame)``, or ``(port, message, frame)`` when the
         server sent a message. Bidirectional Mode alone: ``(message, frame)``.
         Otherwise the frame. ``return_data`` (bidirectional mode) is sent back with
-        every acknowledgement from now on, until replaced.
+        every acknowledgement from now on, until replaced; a Multi-Clients client
+        takes it too (pattern 1), as vidgear's does.
         """
         hub = self._receiver("recv")
         if return_data is not None:
-            if not self._opts.bidirectional_mode:
-                raise ConfigError("return_data needs bidirectional_mode=True")
+            if not (self._opts.bidirectional_mode or self._opts.multiclient_mode):
+                raise ConfigError("return_data needs bidirectional_mode=True (or multiclient_mode)")
             hub.set_reply(return_data)
         frame = hub.recv()
         return None if frame is None else self._shape(frame)
@@ -191,9 +273,22 @@ class NetGear(Closing):
     def send(self, frame: np.ndarray[Any, Any], message: Any = None) -> Any:
         """Send a frame (and ``message``: any JSON value but an ndarray).
 
-        Returns the client's return data in bidirectional mode, else None.
+        Returns the client's return data in bidirectional mode, else None. In
+        Multi-Clients Mode with pattern 1, as in vidgear (with or without
+        bidirectional mode), each frame goes to one client in turn and this returns
+        ``(client_port, data)``, or None if no client took it; with
+        ``multiclient_broadcast=True`` every client gets every frame and, in
+        bidirectional mode, this returns a list of ``(client_port, data)``.
         """
         sender = self._transmitter("send")
+        if isinstance(sender, SenderGroup):
+            if sender.config.pattern == 2 or (sender.broadcast and not sender.config.bidirectional):
+                sender.send(frame, message)
+                return None
+            replies = sender.request(frame, message)
+            if sender.broadcast:
+                return replies
+            return replies[0] if replies else None
         if self._opts.bidirectional_mode:
             return sender.request(frame, message)
         sender.send(frame, message)
@@ -204,7 +299,7 @@ class NetGear(Closing):
             raise ConfigError(f"{method}() needs receive_mode=True")
         return self._hub
 
-    def _transmitter(self, method: str) -> Sender:
+    def _transmitter(self, method: str) -> Sender | SenderGroup:
         if self._sender is None:
             raise ConfigError(f"{method}() needs receive_mode=False")
         return self._sender

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..checks import check_bool, check_int, check_seconds
-from ..errors import ConfigError, UnsupportedOptionError
+from ..errors import ConfigError
+from ..security import check_key_name, parse_networks
 from ..session import Policy
 from ..wire import JPEG_COLORSPACES
 
@@ -53,6 +54,9 @@ class NetGearOptions:
     window: int = 4
     gone_after: float = 1.0
     close_timeout: float = 1.0
+    secure_allow_ips: tuple[str, ...] = ()
+    secure_key_name: str | None = None
+    multiclient_broadcast: bool = False
     given: frozenset[str] = field(default=frozenset())
 
 
@@ -78,6 +82,22 @@ def _text(key: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"option {key!r} must be a non-empty string, got {value!r}")
     return value.strip()
+
+
+def _addresses(key: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ConfigError(
+            f"option {key!r} must be a list of IP addresses or networks, got {value!r}"
+        )
+    parse_networks(f"option {key!r}", value)
+    return tuple(value)
+
+
+def _key_name(key: str, value: object) -> str:
+    try:
+        return check_key_name(value)
+    except ConfigError as exc:
+        raise ConfigError(f"option {key!r}: {exc}") from None
 
 
 def _quality(key: str, value: object) -> int:
@@ -128,6 +148,9 @@ _CONVERTERS: dict[str, Converter] = {
     "window": _int_in(1, 64),
     "gone_after": _seconds,
     "close_timeout": _seconds,
+    "secure_allow_ips": _addresses,
+    "secure_key_name": _key_name,
+    "multiclient_broadcast": _bool,
 }
 
 #: Options that only make sense in some patterns: used elsewhere they are logged.
@@ -143,6 +166,9 @@ _NEEDS = {
     "overwrite_cert": "secure_mode",
     "ssh_tunnel_pwd": "ssh_tunnel_mode",
     "ssh_tunnel_keyfile": "ssh_tunnel_mode",
+    "secure_allow_ips": "secure_mode",
+    "secure_key_name": "secure_mode",
+    "multiclient_broadcast": "multiclient_mode",
 }
 
 
@@ -186,12 +212,6 @@ def _check_combinations(opts: NetGearOptions, pattern: int) -> None:
         raise ConfigError("bidirectional_mode works with pattern 0 or 1 only, not pattern 2")
     if opts.ssh_tunnel_mode and (opts.multiserver_mode or opts.multiclient_mode):
         raise ConfigError("ssh_tunnel_mode cannot be combined with Multi-Servers/Clients Mode")
-    if opts.multiclient_mode:
-        raise UnsupportedOptionError("multiclient_mode is not available in this framehub yet")
-    if opts.secure_mode:
-        raise UnsupportedOptionError("secure_mode 1 and 2 are not available in this framehub yet")
-    if opts.ssh_tunnel_mode:
-        raise UnsupportedOptionError("ssh_tunnel_mode is not available in this framehub yet")
     for key, patterns in _PATTERNS_OF.items():
         if key in opts.given and pattern not in patterns:
             log.warning("option %r has no effect with pattern %d", key, pattern)

@@ -19,10 +19,13 @@ from .sender_link import (
     SenderLinkSpec,
     open_link,
 )
+from .sockets import Curve, curve_available
+from .ssh import SshTunnel, SshTunnelConfig, parse_ssh_server
 
 __all__ = [
     "HUB_LOST",
     "Context",
+    "Curve",
     "HubLink",
     "HubLinkSpec",
     "HubLost",
@@ -33,8 +36,12 @@ __all__ = [
     "Reply",
     "RequestLink",
     "SenderLinkSpec",
+    "SshTunnel",
+    "SshTunnelConfig",
+    "curve_available",
     "default_context",
     "open_link",
+    "parse_ssh_server",
 ]
 
 #: The ZeroMQ context type, for callers that want their own.

@@ -15,16 +15,18 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import zmq
 
 from ..errors import WireError
+from ..security import AccessPolicy
 from ..wire import EndOfStream, FramePacket, Limits, Payload, ServerMessage, decode_server_message
 from .allocator import retain_frame_memory
 from .monitor import Monitor, PeerEvent
-from .sockets import LinkOptions, endpoint, open_socket
+from .sockets import Curve, LinkOptions, endpoint, open_socket
+from .zap import ZapGuard
 
 __all__ = ["HubLink", "HubLinkSpec", "HubSink"]
 
@@ -75,6 +77,9 @@ class HubLinkSpec:
     multiserver: bool
     limits: Limits
     retain_frame_memory: bool = True
+    #: Secure Mode: this hub's own CURVE keys, and who may connect.
+    curve: Curve | None = None
+    access: AccessPolicy | None = None
 
 
 @dataclass(slots=True)
@@ -103,11 +108,17 @@ class HubLink:
         self._control_out = open_socket(context, zmq.PAIR, connect=control)
         kind = _SOCKET_KIND[spec.pattern]
         limits = spec.limits
-        options = LinkOptions(
-            subscribe=spec.pattern == 2,
-            max_message_bytes=max(limits.max_payload_bytes, limits.max_header_bytes),
-        )
+        self._guard: ZapGuard | None = None
+        curve = spec.curve
         try:
+            if curve is not None and spec.access is not None:
+                self._guard = ZapGuard(context, spec.access)
+                curve = replace(curve, server_key=None, zap_domain=self._guard.domain)
+            options = LinkOptions(
+                subscribe=spec.pattern == 2,
+                max_message_bytes=max(limits.max_payload_bytes, limits.max_header_bytes),
+                curve=curve,
+            )
             for port in spec.ports:
                 where = endpoint(spec.protocol, spec.address, port)
                 sock = open_socket(context, kind, bind=where, options=options)
@@ -120,6 +131,8 @@ class HubLink:
         except BaseException:
             self._close_sockets()
             self._control_out.close(linger=0)
+            if self._guard is not None:
+                self._guard.close()
             raise
         self._thread = threading.Thread(target=self._run, name="framehub-hub-io", daemon=True)
         self._thread.start()
@@ -140,6 +153,10 @@ class HubLink:
             log.warning("hub I/O thread did not stop within %.1f s", timeout)
         with self._command_lock:
             self._control_out.close(linger=0)
+        # While our sockets may still be open their handshakes must stay checked:
+        # without a ZAP handler libzmq would accept any CURVE key.
+        if stopped and self._guard is not None:
+            self._guard.close()
         return stopped
 
     def _command(self, command: bytes) -> None:
@@ -220,6 +237,7 @@ class HubLink:
     def _handle(self, port: _Port, parts: list[zmq.Frame]) -> bool:
         """Decode and offer one message; False when it is held (socket paused)."""
         try:
+            self._check_key(parts[0])
             message = decode_server_message([part.buffer for part in parts], self.spec.limits)
             self._check_claim(port.source, message)
         except WireError as exc:
@@ -227,6 +245,14 @@ class HubLink:
             self._reply_to_rejected(port)
             return True
         return self._offer(port, message)
+
+    def _check_key(self, part: zmq.Frame) -> None:
+        """IronHouse: a peer whose key was revoked after it connected is refused too."""
+        access = self.spec.access
+        if access is not None and access.authorised is not None:
+            user_id = part.get("User-Id")
+            if not access.still_allowed(user_id if isinstance(user_id, str) else None):
+                raise WireError("the sender's key is no longer authorised")
 
     def _check_claim(self, source: str, message: ServerMessage) -> None:
         if not self.spec.multiserver or not isinstance(message, FramePacket | EndOfStream):

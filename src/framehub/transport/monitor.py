@@ -24,8 +24,10 @@ class PeerEventKind(Enum):
     READY = "ready"
     #: The connection closed, for whatever reason.
     CLOSED = "closed"
-    #: The peer broke the ZMTP handshake, or failed authentication.
+    #: The peer broke the ZMTP handshake.
     REFUSED = "refused"
+    #: The peer's key (or address) was refused by authentication (Secure Mode).
+    DENIED = "denied"
     #: The connection closed before its handshake completed: a peer that gave up at
     #: once, or one that sent bytes that are not ZMTP (libzmq cannot tell them apart).
     ABORTED = "aborted"
@@ -45,7 +47,7 @@ _KINDS: dict[int, PeerEventKind] = {
     zmq.EVENT_DISCONNECTED: PeerEventKind.CLOSED,
     zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: PeerEventKind.ABORTED,
     zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: PeerEventKind.REFUSED,
-    zmq.EVENT_HANDSHAKE_FAILED_AUTH: PeerEventKind.REFUSED,
+    zmq.EVENT_HANDSHAKE_FAILED_AUTH: PeerEventKind.DENIED,
 }
 _MASK = sum(_KINDS)
 

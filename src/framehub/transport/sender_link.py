@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 import zmq
 
-from ..errors import TransportError, WireError
+from ..errors import ConfigError, TransportError, WireError
 from ..wire import Payload
 from .monitor import Monitor, PeerEventKind
-from .sockets import LinkOptions, endpoint, open_socket, zmq_errors
+from .sockets import Curve, LinkOptions, endpoint, open_socket, zmq_errors
+from .ssh import SshTunnel, SshTunnelConfig
 
 __all__ = [
     "HUB_LOST",
@@ -50,6 +51,10 @@ class SenderLinkSpec:
     pattern: int
     #: Messages ZeroMQ may queue towards the hub before a send reports "full".
     queue: int
+    #: Secure Mode: this sender's CURVE keys and the hub's public key.
+    curve: Curve | None = None
+    #: Reach the hub through this SSH server.
+    tunnel: SshTunnelConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +88,16 @@ class SenderLink:
         self.spec = spec
         self._context = context
         self.where = endpoint(spec.protocol, spec.address, spec.port)
-        self._sock = self._open()
+        self._tunnel: SshTunnel | None = None
+        if spec.tunnel is not None:
+            self._tunnel = _open_tunnel(spec, spec.tunnel)
+            self.where = endpoint("tcp", "127.0.0.1", self._tunnel.local_port)
+        try:
+            self._sock = self._open()
+        except BaseException:
+            if self._tunnel is not None:
+                self._tunnel.close()
+            raise
 
     def _open(self) -> zmq.Socket[bytes]:
         sock = open_socket(self._context, self.kind, connect=self.where, options=self.options)
@@ -93,12 +107,13 @@ class SenderLink:
             sock.close(linger=0)
             raise
         self._connections: set[int] = set()
+        self._refusal: str | None = None
         self._poller = zmq.Poller()
         self._poller.register(sock, zmq.POLLIN)
         self._poller.register(self._monitor.socket, zmq.POLLIN)
         return sock
 
-    def _hub_lost(self) -> bool:
+    def _read_events(self) -> bool:
         """Read connection events; True if the last connection to the hub just closed."""
         lost = False
         for event in self._monitor.read():
@@ -107,7 +122,29 @@ class SenderLink:
             elif event.kind is PeerEventKind.CLOSED:
                 self._connections.discard(event.connection)
                 lost = not self._connections
+            elif event.kind is PeerEventKind.DENIED:
+                self._refusal = (
+                    "the hub refused this server's key (is its .key in the hub's public_keys?)"
+                )
+            elif self.spec.curve is not None and self._refusal is None:
+                # A refused secure handshake looks like "no hub" from here.
+                self._refusal = (
+                    "the secure handshake failed (does this server have the hub's public key?)"
+                )
         return lost
+
+    def _hub_lost(self) -> bool:
+        return self._read_events()
+
+    def handshake_failure(self) -> str | None:
+        """Why the hub refused the last secure handshake, if it did (Secure Mode only)."""
+        self._read_events()
+        why, self._refusal = self._refusal, None
+        return why
+
+    def _close_socket(self, linger: int) -> None:
+        self._monitor.close()
+        self._sock.close(linger=linger)
 
     def _wait(self, event: int, timeout: float) -> bool:
         """Whether ``event`` (POLLIN/POLLOUT) is ready, waiting up to ``timeout`` seconds.
@@ -121,15 +158,19 @@ class SenderLink:
 
     def reset(self) -> None:
         """Drop the socket and everything queued in it, and connect afresh (Lazy Pirate)."""
-        self._monitor.close()
-        self._sock.close(linger=0)
+        self._close_socket(0)
         self._sock = self._open()
 
     def close(self, linger: float = 0.0) -> None:
         """Close, giving ZeroMQ up to ``linger`` seconds to flush what is queued."""
         if not self._sock.closed:
-            self._monitor.close()
-            self._sock.close(linger=int(linger * 1000))
+            self._close_socket(int(linger * 1000))
+        if self._tunnel is not None:
+            self._tunnel.close()
+
+    @property
+    def tunnel(self) -> SshTunnel | None:
+        return self._tunnel
 
     def _send(self, parts: Sequence[Payload], *, copy: bool, wait_sent: float | None) -> bool:
         """Queue one message without blocking; False if ZeroMQ cannot take it now.
@@ -158,7 +199,7 @@ class RequestLink(SenderLink):
         self.kind = zmq.DEALER if spec.pattern == 1 else zmq.PAIR
         # IMMEDIATE: queue nothing towards a hub that is not connected, so that
         # "not writable" means "no hub" and frames are dropped and counted, not hoarded.
-        self.options = LinkOptions(sndhwm=spec.queue, immediate=True)
+        self.options = LinkOptions(sndhwm=spec.queue, immediate=True, curve=spec.curve)
         super().__init__(spec, context)
 
     def wait_ready(self, timeout: float) -> bool:
@@ -200,7 +241,9 @@ class PublishLink(SenderLink):
     def __init__(self, spec: SenderLinkSpec, context: zmq.Context[zmq.Socket[bytes]]) -> None:
         # XPUB_VERBOSE: libzmq otherwise keeps a dead hub's subscription and hides
         # the same subscription from its restarted successor.
-        self.options = LinkOptions(sndhwm=spec.queue, xpub_nodrop=True, xpub_verbose=True)
+        self.options = LinkOptions(
+            sndhwm=spec.queue, xpub_nodrop=True, xpub_verbose=True, curve=spec.curve
+        )
         #: Whether a hub is connected and subscribed.
         self.subscribed = False
         super().__init__(spec, context)
@@ -255,6 +298,15 @@ class PublishLink(SenderLink):
         except zmq.NotDone:
             return False
         return True
+
+
+def _open_tunnel(spec: SenderLinkSpec, tunnel: SshTunnelConfig) -> SshTunnel:
+    if spec.protocol != "tcp" or not spec.port.isdigit():
+        raise ConfigError(
+            f"ssh_tunnel_mode needs protocol 'tcp' and a numeric port, got "
+            f"{spec.protocol!r} and {spec.port!r}"
+        )
+    return SshTunnel(tunnel, spec.address, int(spec.port))
 
 
 def open_link(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import zmq
 
 from ..errors import ConfigError, TransportError
 
-__all__ = ["LinkOptions", "endpoint", "open_socket", "zmq_errors"]
+__all__ = ["Curve", "LinkOptions", "curve_available", "endpoint", "open_socket", "zmq_errors"]
 
 # ZMTP heartbeats are answered by libzmq itself on both ends (vidgear peers
 # included), so they detect a dead peer without any change to the NetGear messages.
@@ -32,6 +32,25 @@ REBIND_RETRY_SECONDS = 0.01
 
 
 @dataclass(frozen=True, slots=True)
+class Curve:
+    """CURVE encryption for one socket: its own key pair, Z85-encoded.
+
+    The connecting end (a sender) names the hub's public key in ``server_key``;
+    the binding end (a hub) leaves it None, acts as the CURVE server and has its
+    handshakes checked by the ZAP handler under ``zap_domain``.
+    """
+
+    public: bytes
+    secret: bytes = field(repr=False)
+    server_key: bytes | None = None
+    zap_domain: str = ""
+
+
+def curve_available() -> bool:
+    return bool(zmq.has("curve"))
+
+
+@dataclass(frozen=True, slots=True)
 class LinkOptions:
     """Socket options a role may need beyond the common ones."""
 
@@ -41,6 +60,7 @@ class LinkOptions:
     immediate: bool = False
     subscribe: bool = False
     xpub_nodrop: bool = False
+    curve: Curve | None = None
     xpub_verbose: bool = False
 
 
@@ -87,6 +107,8 @@ def open_socket(
             sock.setsockopt(zmq.SUBSCRIBE, b"")
         if options.xpub_nodrop:
             sock.setsockopt(zmq.XPUB_NODROP, 1)
+        if options.curve is not None:
+            _set_curve(sock, options.curve)
         if options.xpub_verbose:
             sock.setsockopt(zmq.XPUB_VERBOSE, 1)
         if bind is not None:
@@ -98,6 +120,25 @@ def open_socket(
         sock.close(linger=0)
         raise
     return sock
+
+
+def _set_curve(sock: zmq.Socket[bytes], curve: Curve) -> None:
+    """Set before bind/connect: libzmq fixes a connection's mechanism when it starts."""
+    if not curve_available():
+        raise ConfigError(
+            "Secure Mode needs a libzmq built with CURVE support (libsodium or its "
+            "built-in tweetnacl); this one has none: install pyzmq's wheels"
+        )
+    try:
+        sock.setsockopt(zmq.CURVE_PUBLICKEY, curve.public)
+        sock.setsockopt(zmq.CURVE_SECRETKEY, curve.secret)
+        if curve.server_key is None:
+            sock.setsockopt(zmq.ZAP_DOMAIN, curve.zap_domain.encode())
+            sock.setsockopt(zmq.CURVE_SERVER, 1)
+        else:
+            sock.setsockopt(zmq.CURVE_SERVERKEY, curve.server_key)
+    except zmq.ZMQError as exc:
+        raise ConfigError(f"libzmq refused the CURVE keys: {exc}") from exc
 
 
 def _bind(sock: zmq.Socket[bytes], where: str) -> None:
