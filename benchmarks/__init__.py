@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of framehub and its peers; not part of the installed package."""

@@ -1,0 +1,236 @@
+"""framehub, vidgear, imagezmq and raw pyzmq side by side; see ``benchmarks/README.md``.
+
+python -m benchmarks.suite --quick            # about a minute
+python -m benchmarks.suite --full             # every configuration, under 15 minutes
+python -m benchmarks.suite --full --repeat 3 --only kind=latency peer=framehub,vidgear
+python -m benchmarks.suite report [RESULTS.json]   # the tables again (newest by default)
+python -m benchmarks.suite plot [RESULTS.json]     # the PNG again
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .cells import FILTER_KEYS, Cell, parse_filters, plan, selected
+from .machine import describe
+from .peers import ALL, BASELINE, FULL, PEERS, available
+from .plot import plot
+from .processes import memory_budget
+from .profile import profile
+from .report import render
+from .runner import Record, Session, expected_seconds, run_cell, settle
+from .summary import metrics_of, summarise
+
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+COMMANDS = ("run", "report", "plot", "profile")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.suite",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="measure (the default command)")
+    size = run.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="a few cells, short windows (default)")
+    size.add_argument("--full", action="store_true", help="every configuration")
+    run.add_argument("--repeat", type=int, default=1, help="runs per peer and cell (medians)")
+    run.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=V[,V]",
+        help=f"keep matching cells/peers; KEY is one of {', '.join(FILTER_KEYS)}",
+    )
+    run.add_argument("--out", type=Path, help="results JSON (default: benchmarks/results/...)")
+    run.add_argument(
+        "--settle",
+        type=float,
+        metavar="CORES",
+        help="before each run, wait (30 s at most) until other processes use at most CORES"
+        " cores: slower, but far less noise on a shared machine",
+    )
+    run.add_argument("--no-plot", action="store_true", help="skip the PNG")
+    run.add_argument("--list", action="store_true", help="print the plan and its duration only")
+    prof = sub.add_parser("profile", help="profile one peer's client on one cell")
+    prof.add_argument("--only", nargs="+", action="extend", default=[], metavar="KEY=V")
+    prof.add_argument("--peer", default=BASELINE, choices=ALL)
+    prof.add_argument("--seconds", type=float, default=10.0, help="how long to sample")
+    prof.add_argument("--settle", type=float, metavar="CORES", help="as for run")
+    prof.add_argument("--server", action="store_true", help="profile server 0, not the client")
+    for name in ("report", "plot"):
+        p = sub.add_parser(name, help=f"the {name} of a results JSON")
+        p.add_argument("json", type=Path, nargs="?", help="default: the newest in results/")
+    return parser
+
+
+def _newest() -> Path:
+    found = sorted(RESULTS.glob("suite-*.json"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        sys.exit(f"no results in {RESULTS}: run the suite first")
+    return found[-1]
+
+
+def _load(path: Path | None) -> dict[str, Any]:
+    return json.loads((path or _newest()).read_text())  # type: ignore[no-any-return]
+
+
+def _save(doc: dict[str, Any], path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, indent=1))
+    tmp.replace(path)
+
+
+def _progress(total: int, started: float) -> Any:
+    done = 0
+
+    def show(record: Record) -> None:
+        nonlocal done
+        done += 1
+        cell, result = Cell.from_json(record["cell"]), record["result"]
+        m = metrics_of(cell, result)
+        if "error" in result:
+            what = f"FAILED {result['error']}"
+        elif cell.kind == "idle":
+            what = f"{m['cpu_percent']:.1f}% CPU"
+        elif cell.kind == "latency":
+            what = (
+                f"p50 {m.get('p50', 0):.2f} p99 {m.get('p99', 0):.2f} ms, fair {m['fairness']:.2f}"
+            )
+        else:
+            what = (
+                f"{m['fps']:.0f} fps, fair {m['fairness']:.2f}, "
+                f"{m.get('cpu_ms_per_frame', 0):.2f} ms CPU/frame"
+            )
+        if "others_cores" in m:
+            what += f" (others {m['others_cores']:.1f} cores)"
+        elapsed = time.monotonic() - started
+        print(
+            f"[{done:>3}/{total} {elapsed / 60:4.1f}m] {cell.key} · {record['peer']}: {what}",
+            flush=True,
+        )
+
+    return show
+
+
+def _interrupted(signum: int, frame: Any) -> NoReturn:
+    # Unwinds through the runner's with-blocks, which kill the run's processes.
+    raise KeyboardInterrupt
+
+
+def _filters(items: list[str]) -> dict[str, set[str]]:
+    try:
+        return parse_filters(items)
+    except ValueError as exc:
+        sys.exit(str(exc))
+
+
+def _run(args: argparse.Namespace) -> int:
+    quick = not args.full
+    mode = "quick" if quick else "full"
+    filters = _filters(args.only)
+    unknown = filters.get("peer", set()) - set(ALL)
+    if unknown:
+        sys.exit(f"unknown peer(s) {sorted(unknown)}; the peers are {', '.join(ALL)}")
+    wanted = tuple(p for p in ALL if p in filters.get("peer", ALL if quick else FULL))
+    peers, missing = available(wanted)
+    cells = [c for c in plan(quick) if selected(c, filters)]
+    if not cells or not peers:
+        sys.exit("nothing to run: the filters leave no cell or no peer")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = args.out or RESULTS / f"suite-{stamp}-{mode}.json"
+    log = out.with_suffix(".log")
+    doc: dict[str, Any] = {
+        "suite": 1,
+        "mode": mode,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "argv": sys.argv[1:],
+        "repeat": args.repeat,
+        "settle": args.settle,
+        "machine": describe(),
+        "peers": {p: PEERS[p].note for p in peers},
+        "missing": missing,
+        "records": [],
+        "duration_s": 0.0,
+    }
+    estimate = sum(expected_seconds(c, quick) for c in cells) * len(peers) * args.repeat
+    total = len(cells) * len(peers) * args.repeat
+    print(
+        f"{mode} run: {len(cells)} cells x {len(peers)} peers x {args.repeat} = {total} runs, "
+        f"about {estimate / 60:.1f} min",
+        flush=True,
+    )
+    if args.list:
+        print("\n".join(f"  {cell.key}" for cell in cells))
+        return 0
+    print(f"results: {out}\nchildren's output: {log}", flush=True)
+    signal.signal(signal.SIGTERM, _interrupted)
+    started = time.monotonic()
+    session = Session(quick, log, memory_budget(), args.settle)
+    show = _progress(total, started)
+    status = 0
+    try:
+        for cell in cells:
+            doc["records"] += run_cell(cell, peers, args.repeat, session, show)
+            doc["duration_s"] = time.monotonic() - started
+            _save(doc, out)  # after every cell: an interrupted suite keeps what it measured
+    except KeyboardInterrupt:
+        print("interrupted: reporting what was measured", flush=True)
+        status = 130
+    doc["duration_s"] = time.monotonic() - started
+    doc["summary"] = [
+        s.to_json() for row in summarise(doc["records"]).values() for s in row.values()
+    ]
+    _save(doc, out)
+    print("\n" + render(doc), flush=True)
+    if not args.no_plot and doc["records"]:
+        print(f"plot: {plot(doc, out.with_suffix('.png'))}")
+    return status
+
+
+def _profile(args: argparse.Namespace) -> int:
+    filters = _filters(args.only)
+    cells = [c for c in plan(quick=False) if selected(c, filters) and c.kind != "idle"]
+    if len(cells) != 1:
+        listed = "\n".join(f"  {c.key}" for c in cells[:12])
+        sys.exit(
+            f"--only must pick exactly one cell of the full plan; it picks {len(cells)}\n{listed}"
+        )
+    available((args.peer,))
+    RESULTS.mkdir(exist_ok=True)
+    if args.settle is not None:
+        settle(args.settle)
+    session = Session(False, RESULTS / "profile.log", memory_budget())
+    print(profile(cells[0], args.peer, args.seconds, RESULTS, session, args.server))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "run")
+    args = _parser().parse_args(argv)
+    if args.command == "report":
+        print(render(_load(args.json)), end="")
+        return 0
+    if args.command == "profile":
+        return _profile(args)
+    if args.command == "plot":
+        path = args.json or _newest()
+        print(plot(_load(path), path.with_suffix(".png")))
+        return 0
+    return _run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

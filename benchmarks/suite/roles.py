@@ -1,0 +1,172 @@
+"""The code that runs inside the forked processes: one client and N servers per run.
+
+Both loops are the same for every peer; only the adapter's ``recv``/``send`` differ.
+Each process ends with ``os._exit`` so that no library's exit handler (vidgear's
+client can hang in close() while servers still stream) stretches a run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any, NoReturn
+
+import numpy as np
+
+from .cells import Cell, Timing
+from .peers import PEERS
+from .peers.base import Frame, Receiver, Wiring
+
+__all__ = ["WINDOW", "Job", "client_main", "server_main"]
+
+Result = dict[str, Any]
+#: The client's word to the runner that its measured window starts now.
+WINDOW = "window"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One run of one peer on one cell."""
+
+    peer: str
+    cell: Cell
+    timing: Timing
+    ports: tuple[int, ...]
+
+    @property
+    def wiring(self) -> Wiring:
+        return Wiring(self.cell.pattern, self.cell.jpeg, self.ports)
+
+
+def client_main(job: Job, conn: Connection) -> NoReturn:
+    """Open the peer's client, say READY, measure, send the result, exit."""
+    code = 0
+    try:
+        receiver = PEERS[job.peer].open_receiver(job.wiring)
+        conn.send("ready")
+        if job.cell.kind == "idle":
+            conn.send(_idle(receiver, job.timing))
+        else:
+            conn.send(_receive(receiver, job, lambda: conn.send(WINDOW)))
+    except BaseException as exc:
+        traceback.print_exc()
+        conn.send({"error": f"client: {type(exc).__name__}: {exc}"})
+        code = 1
+    _exit(code)
+
+
+def server_main(job: Job, index: int, frames: Sequence[Frame]) -> NoReturn:
+    """Send ``frames`` round and round, flat out or at the cell's rate, until killed."""
+    code = 0
+    try:
+        transmitter = PEERS[job.peer].open_transmitter(job.wiring, index)
+        period = 1.0 / job.cell.rate if job.cell.rate else 0.0
+        # Cameras are not synchronised: spread the servers' phases over one period.
+        next_at = time.monotonic() + period * index / job.cell.servers
+        stop_at = time.monotonic() + job.timing.bound
+        sent = 0
+        while (now := time.monotonic()) < stop_at:
+            if period:
+                if next_at > now:
+                    time.sleep(next_at - now)
+                # A server that fell behind sends its next frame at once, but never bursts.
+                next_at = max(next_at + period, time.monotonic())
+            transmitter.send(frames[sent % len(frames)], time.time())
+            sent += 1
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    _exit(code)
+
+
+def _exit(code: int) -> NoReturn:
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
+
+
+def _receive(receiver: Receiver, job: Job, window_starts: Callable[[], None]) -> Result:
+    """Wait until every server has been heard from (or ``startup`` passed), warm up,
+    then count frames and their ages over the window."""
+    cell, timing = job.cell, job.timing
+    width, height = cell.resolution
+    shape = (height, width, 3)
+    servers = cell.servers
+    counts = [0] * servers
+    ages: list[float] = []
+    seen: set[int] = set()
+    began = time.monotonic()
+    give_up = began + timing.startup
+    while len(seen) < servers:
+        index, _, frame = receiver.recv()
+        _check(frame, shape)
+        seen.add(index)
+        if time.monotonic() >= give_up:
+            break
+    heard = time.monotonic()
+    window_at = heard + timing.warmup
+    while time.monotonic() < window_at:
+        _check(receiver.recv()[2], shape)
+    window_starts()
+    cpu0, t0 = time.process_time(), time.monotonic()
+    end_at = t0 + timing.window
+    while True:
+        index, stamp, frame = receiver.recv()
+        now = time.monotonic()
+        age = time.time() - stamp
+        if now >= end_at:
+            break
+        _check(frame, shape)
+        counts[index] += 1
+        ages.append(age)
+    cpu = time.process_time() - cpu0
+    seconds = now - t0
+    frames = sum(counts)
+    return {
+        "frames": frames,
+        "seconds": seconds,
+        "fps": frames / seconds,
+        "counts": counts,
+        "fairness": min(counts) / max(counts) if max(counts) else 0.0,
+        "seen": len(seen),
+        "startup_s": heard - began,
+        "cpu_percent": 100.0 * cpu / seconds,
+        "cpu_ms_per_frame": 1000.0 * cpu / frames if frames else None,
+        "latency_ms": _percentiles(ages),
+    }
+
+
+def _check(frame: Frame, shape: tuple[int, int, int]) -> None:
+    # A wrong frame would make every number a lie: check each one (it costs nothing).
+    if frame.shape != shape or frame.dtype != np.uint8:
+        raise ValueError(f"received a {frame.dtype} frame of shape {frame.shape}, not {shape}")
+
+
+def _percentiles(ages: list[float]) -> dict[str, float] | None:
+    if not ages:
+        return None
+    ms = np.asarray(ages) * 1000.0
+    p50, p90, p99 = np.percentile(ms, [50, 90, 99])
+    return {
+        "p50": float(p50),
+        "p90": float(p90),
+        "p99": float(p99),
+        "max": float(ms.max()),
+        "n": len(ms),
+    }
+
+
+def _idle(receiver: Receiver, timing: Timing) -> Result:
+    """CPU of a client blocked in recv() with no server at all."""
+    threading.Thread(target=receiver.recv, daemon=True).start()
+    time.sleep(timing.warmup)
+    cpu0, t0 = time.process_time(), time.monotonic()
+    time.sleep(timing.window)
+    seconds = time.monotonic() - t0
+    return {"seconds": seconds, "cpu_percent": 100.0 * (time.process_time() - cpu0) / seconds}
