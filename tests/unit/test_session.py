@@ -116,11 +116,11 @@ def test_lossless_queue_refuses_when_a_source_is_full_without_touching_others():
     assert queue.offer("a", 2) == (Offer.ACCEPTED, None)
     assert queue.offer("a", 3) == (Offer.FULL, None)
     assert queue.offer("b", 10) == (Offer.ACCEPTED, None)
-    assert list(queue.ahead(2)) == [1, 2]
+    assert list(queue.ahead(2)) == [1, 10]
     assert [queue.take(), queue.take(), queue.take(), queue.take()] == [
         ("a", 1),
-        ("a", 2),
         ("b", 10),
+        ("a", 2),
         None,
     ]
 
@@ -131,7 +131,7 @@ def test_latest_queue_drops_the_sources_oldest_item():
     queue.offer("b", 10)
     queue.offer("a", 2)
     assert queue.offer("a", 3) == (Offer.ACCEPTED_DROPPING, 1)
-    assert [queue.take() for _ in range(4)] == [("b", 10), ("a", 2), ("a", 3), None]
+    assert [queue.take() for _ in range(4)] == [("a", 2), ("b", 10), ("a", 3), None]
 
 
 def test_retry_budget_counts_only_consecutive_failures():
@@ -143,3 +143,32 @@ def test_retry_budget_counts_only_consecutive_failures():
     assert not budget.failure()
     assert budget.failure()
     assert not RetryBudget(None).failure()
+
+
+def test_sources_take_turns_so_a_flooding_one_cannot_starve_the_others():
+    queue: DeliveryQueue[int] = DeliveryQueue(4, Policy.LATEST)
+    for i in range(100):  # "a" floods; its oldest items keep being dropped
+        queue.offer("a", i)
+        if i % 20 == 0:
+            queue.offer("b", 1000 + i)
+    order = [queue.take() for _ in range(len(queue))]
+    assert order[0] == ("a", 96) and order[1] == ("b", 1020)
+    assert [s for s, _ in order] == ["a", "b", "a", "b", "a", "b", "a", "b"]
+
+
+def test_ahead_lists_items_in_the_order_they_will_be_taken():
+    queue: DeliveryQueue[str] = DeliveryQueue(3, Policy.LOSSLESS)
+    for item in ("a1", "a2", "a3"):
+        queue.offer("a", item)
+    queue.offer("b", "b1")
+    assert list(queue.ahead(10)) == ["a1", "b1", "a2", "a3"]
+    assert list(queue.ahead(2)) == ["a1", "b1"]
+    assert [queue.take()[1] for _ in range(4)] == ["a1", "b1", "a2", "a3"]
+
+
+def test_latest_drops_an_item_not_being_worked_on_first():
+    queue: DeliveryQueue[list[int]] = DeliveryQueue(2, Policy.LATEST, precious=lambda x: x[1] == 1)
+    queue.offer("a", [1, 1])  # being decoded
+    queue.offer("a", [2, 0])
+    assert queue.offer("a", [3, 0]) == (Offer.ACCEPTED_DROPPING, [2, 0])
+    assert [queue.take(), queue.take()] == [("a", [1, 1]), ("a", [3, 0])]

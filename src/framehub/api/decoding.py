@@ -39,6 +39,10 @@ class Pending:
     received_at: float
     future: Future[np.ndarray[Any, Any]] | None = field(default=None)
 
+    def decoding(self) -> bool:
+        """Whether a worker has been given this frame to decode."""
+        return self.future is not None
+
 
 class DecodeAhead:
     """Starts decodes for queued frames; the hub calls ``start``/``forget`` under its lock."""

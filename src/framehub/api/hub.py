@@ -9,6 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
+from queue import Empty, SimpleQueue
 from typing import Any
 
 import numpy as np
@@ -73,9 +74,14 @@ class Hub(Closing):
     def __init__(self, config: HubConfig, *, context: Context[Any] | None = None) -> None:
         self.config = config
         self.id = "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(8))
-        self._cond = threading.Condition()
+        # A lock for the state, and a wake-up queue for a consumer waiting in recv():
+        # both are C primitives, where threading.Condition is Python code whose
+        # notify() was the I/O thread's costliest call per frame (benchmark profile).
+        self._lock = threading.RLock()
+        self._wakeups: SimpleQueue[None] = SimpleQueue()
+        self._sleepers = 0
         self._queue: DeliveryQueue[Pending] = DeliveryQueue(
-            config.queue_size, config.effective_policy
+            config.queue_size, config.effective_policy, precious=Pending.decoding
         )
         self._table = ServerTable(
             config.sources,
@@ -141,7 +147,7 @@ class Hub(Closing):
 
     def _take(self, deadline: float | None) -> tuple[str, Pending] | None:
         resume = None
-        with self._cond:
+        with self._lock:
             while True:
                 if self._error is not None:
                     raise TransportError(f"the hub's I/O thread failed: {self._error}") from (
@@ -165,10 +171,28 @@ class Hub(Closing):
                     if now >= deadline:
                         raise PeerTimeout("no frame arrived within the timeout")
                     wait = min(wait, deadline - now)
-                self._cond.wait(wait)
+                self._sleep(wait)
         if resume is not None:
             self._link.resume(resume)
         return taken
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait (called holding the lock) until woken or ``seconds`` pass."""
+        self._sleepers += 1
+        self._lock.release()
+        try:
+            self._wakeups.get(timeout=seconds)
+        except Empty:
+            pass
+        finally:
+            self._lock.acquire()
+            self._sleepers = max(0, self._sleepers - 1)
+
+    def _wake(self) -> None:
+        """Wake every consumer waiting in recv() (called holding the lock)."""
+        for _ in range(self._sleepers):
+            self._wakeups.put(None)
+        self._sleepers = 0
 
     def _decode_ahead(self) -> None:
         for pending in self._queue.ahead(self._decoder.depth):
@@ -194,7 +218,7 @@ class Hub(Closing):
                 "set_reply() needs bidirectional mode (bidirectional=True) or multiclient=True"
             )
         reply = encode_client_message(self._reply_message(data))
-        with self._cond:
+        with self._lock:
             self._reply = reply
 
     def _ack(self) -> Ack:
@@ -211,12 +235,12 @@ class Hub(Closing):
 
     def status(self) -> tuple[ServerStatus, ...]:
         """Every server seen so far, with its state and counters."""
-        with self._cond:
+        with self._lock:
             return self._table.snapshot(time.monotonic())
 
     def events(self) -> list[SessionEvent]:
         """Session events (joined, quiet, gone, returned, ended) since the last call."""
-        with self._cond:
+        with self._lock:
             events = list(self._events)
             self._events.clear()
             return events
@@ -224,28 +248,28 @@ class Hub(Closing):
     @property
     def rejected(self) -> int:
         """Bad messages dropped so far, on every port."""
-        with self._cond:
+        with self._lock:
             return self._table.rejected_total()
 
     def close(self) -> None:
         """Stop receiving and release every socket; returns within ``close_timeout``."""
-        with self._cond:
+        with self._lock:
             if self._closed:
                 return
             self._closed = True
-            self._cond.notify_all()
+            self._wake()
         self._link.close(self.config.close_timeout)
         self._decoder.close()
 
     # -- the I/O thread's side (HubSink) -------------------------------------------
 
     def offer(self, source: str, message: ServerMessage, now: float) -> bool:
-        with self._cond:
+        with self._lock:
             self._last_activity = now
             if isinstance(message, EndOfStream):
                 self._record(self._table.ended(source, now))
                 log.debug("server on port %s ended its stream", source)
-                self._cond.notify_all()
+                self._wake()
                 return True
             if not isinstance(message, FramePacket):
                 return True
@@ -268,7 +292,7 @@ class Hub(Closing):
                     message=message.message,
                 )
             )
-            self._cond.notify()
+            self._wake()
             return True
 
     def reply(self, source: str, message: ServerMessage) -> Sequence[Payload]:
@@ -277,7 +301,7 @@ class Hub(Closing):
         return self._reply
 
     def reject(self, source: str, error: WireError) -> None:
-        with self._cond:
+        with self._lock:
             count = self._table.rejected(source)
         if count == 1:
             log.warning(
@@ -298,7 +322,7 @@ class Hub(Closing):
             )
             self.reject(source, WireError(f"a peer {what}"))
             return
-        with self._cond:
+        with self._lock:
             if event.kind is PeerEventKind.ABORTED:
                 self._table.aborted(source)
             elif event.kind is PeerEventKind.OPENED:
@@ -307,15 +331,15 @@ class Hub(Closing):
                 self._table.closed(source, event.connection, now)
 
     def tick(self, now: float) -> None:
-        with self._cond:
+        with self._lock:
             self._record(self._table.tick(now))
             if self._stream_over(now):
-                self._cond.notify_all()
+                self._wake()
 
     def crashed(self, error: BaseException) -> None:
-        with self._cond:
+        with self._lock:
             self._error = error
-            self._cond.notify_all()
+            self._wake()
 
     def _record(self, events: list[SessionEvent]) -> None:
         for event in events:

@@ -132,14 +132,27 @@ class Sender(Closing):
     # -- sending --------------------------------------------------------------------
 
     def _submit(self, frame: np.ndarray[Any, Any], message: JSONValue) -> int | None:
-        """Encode and queue one frame; its tag, or None if it was dropped."""
+        """Encode and queue one frame; its tag, or None if it was dropped.
+
+        Everything that can make the frame wait or be dropped happens before it is
+        encoded, so no encoding is spent on a frame that will not leave.
+        """
         if self._closed:
             raise ConfigError("send() on a closed sender")
         check_message(message)
-        return self._submit_encoded(self._encoder.encode(frame), message)
+        self._encoder.check(frame)
+        if not self._admit():
+            self._skip()
+            return None
+        return self._submit_encoded(self._encoder.encode(frame), message, admitted=True)
 
-    def _submit_encoded(self, encoded: EncodedFrame, message: JSONValue) -> int | None:
+    def _submit_encoded(
+        self, encoded: EncodedFrame, message: JSONValue, *, admitted: bool = False
+    ) -> int | None:
         """Queue a frame already encoded (once, for every sender of a ``SenderGroup``)."""
+        if not admitted and not self._admit():
+            self._skip()
+            return None
         seq = self._seq
         self._seq += 1
         parts = encode_server_message(
@@ -155,14 +168,27 @@ class Sender(Closing):
                 sent_at=time.time(),
             )
         )
-        if not self._window_open() or not self._ready():
-            self._drop(1)
-            return None
         if not self._transmit(parts, seq):
             self._drop(1)
             return None
         self._sent += 1
         return seq
+
+    def _admit(self) -> bool:
+        """Wait, within ``request_timeout``, until one more frame can leave: room in the
+        window (patterns 0/1), a hub connected, room in ZeroMQ's queue (pattern 2)."""
+        return self._window_open() and self._ready() and self._room()
+
+    def _skip(self) -> None:
+        """A frame dropped before it was numbered: the hub sees the gap in the numbers."""
+        self._seq += 1
+        self._drop(1)
+
+    def _room(self) -> bool:
+        if not isinstance(self._link, PublishLink):
+            return True
+        wait = 0.0 if self.config.nonblocking else self.config.request_timeout
+        return self._link.wait_room(wait)
 
     def _can_take_now(self) -> bool:
         """Whether a frame would leave at once: a hub is connected and the window has room."""

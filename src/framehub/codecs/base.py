@@ -31,7 +31,11 @@ class FrameEncoder(Protocol):
     @property
     def compression(self) -> Compression | None: ...
 
-    def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame: ...
+    def check(self, frame: np.ndarray[Any, Any]) -> None:
+        """Raise ``ConfigError`` if this encoder cannot take ``frame`` (cheap; no encoding)."""
+
+    def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame:
+        """Check and encode ``frame``."""
 
 
 def check_frame(frame: object) -> None:

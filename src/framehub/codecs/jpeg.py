@@ -44,7 +44,11 @@ class JpegEncoder:
     def compression(self) -> Compression | None:
         return self._compression
 
-    def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame:
+    def check(self, frame: np.ndarray[Any, Any]) -> None:
+        self._layout(frame)
+
+    def _layout(self, frame: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """The frame as simplejpeg takes it (grayscale gets its channel axis)."""
         colorspace = self._compression.colorspace
         check_frame(frame)
         if frame.dtype != np.uint8:
@@ -61,7 +65,11 @@ class JpegEncoder:
             raise ConfigError(
                 f"JPEG frames need a height and width from 1 to {_MAX_SIDE}, got {frame.shape}"
             )
-        frame = np.ascontiguousarray(frame)
+        return frame
+
+    def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame:
+        colorspace = self._compression.colorspace
+        frame = np.ascontiguousarray(self._layout(frame))
         options: dict[str, Any] = {} if colorspace == "GRAY" else {"colorsubsampling": "422"}
         payload = simplejpeg.encode_jpeg(
             frame,

@@ -25,7 +25,10 @@ class RawEncoder:
     def compression(self) -> Compression | None:
         return None
 
-    def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame:
+    def check(self, frame: np.ndarray[Any, Any]) -> None:
+        self._dtype(frame)
+
+    def _dtype(self, frame: np.ndarray[Any, Any]) -> str:
         # A receiver drops what it cannot rebuild exactly, so refuse it here, before sending.
         check_frame(frame)
         dtype = dtype_name(frame.dtype)
@@ -39,6 +42,10 @@ class RawEncoder:
                 f"frame must have 1 to {DEFAULT_LIMITS.max_ndim} dimensions and no empty "
                 f"one, got shape {frame.shape}"
             )
+        return dtype
+
+    def encode(self, frame: np.ndarray[Any, Any]) -> EncodedFrame:
+        dtype = self._dtype(frame)
         frame = np.ascontiguousarray(frame)
         return EncodedFrame(
             payload=frame.data.cast("B"),

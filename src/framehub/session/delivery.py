@@ -5,10 +5,9 @@ Pure data structure: the hub wraps it in a lock and a condition variable.
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from enum import Enum, StrEnum
-from itertools import islice
 from typing import Generic, TypeVar
 
 __all__ = ["DeliveryQueue", "Offer", "Policy"]
@@ -34,61 +33,90 @@ class Offer(Enum):
 
 
 class DeliveryQueue(Generic[T]):
-    """Items leave in arrival order across sources; each source holds at most ``capacity``.
+    """One bounded queue per source, taken from in turn; each holds at most ``capacity``.
 
-    Bounding each source separately means a fast server cannot fill the queue and
-    starve a slow one, and the age of any delivered item is bounded by the
-    consumer's speed times ``capacity``.
+    Sources take turns (round robin): whatever its rate, every source with frames
+    waiting gets one in each round, so a fast server cannot starve a slow one. (In
+    arrival order a flooding source under the "latest" policy never delivered at
+    all: its oldest frame was always dropped before reaching the head.) Bounding
+    each source separately also bounds the age of any delivered item by the
+    consumer's speed times ``capacity`` times the number of sources.
     """
 
-    def __init__(self, capacity: int, policy: Policy) -> None:
+    def __init__(
+        self, capacity: int, policy: Policy, precious: Callable[[T], bool] | None = None
+    ) -> None:
+        """``precious`` marks items the "latest" policy should drop last (the hub's
+        frames already being decoded: dropping them would waste the work)."""
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
         self.policy = policy
-        self._items: deque[tuple[str, T]] = deque()
-        self._counts: Counter[str] = Counter()
+        self._precious = precious
+        self._queues: dict[str, deque[T]] = {}
+        #: Sources with items waiting, in the order they will be served.
+        self._turns: deque[str] = deque()
+        self._size = 0
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._size
 
     def count(self, source: str) -> int:
-        return self._counts[source]
+        queue = self._queues.get(source)
+        return 0 if queue is None else len(queue)
 
     def offer(self, source: str, item: T) -> tuple[Offer, T | None]:
         """Queue ``item``; also returns the item dropped to make room, if any."""
+        queue = self._queues.setdefault(source, deque())
         dropped = None
-        if self._counts[source] >= self.capacity:
+        if len(queue) >= self.capacity:
             if self.policy is Policy.LOSSLESS:
                 return Offer.FULL, None
-            dropped = self._drop_oldest(source)
-        self._items.append((source, item))
-        self._counts[source] += 1
+            dropped = self._victim(queue)
+            self._size -= 1
+        if not queue:
+            self._turns.append(source)
+        queue.append(item)
+        self._size += 1
         return (Offer.ACCEPTED if dropped is None else Offer.ACCEPTED_DROPPING), dropped
 
-    def _drop_oldest(self, source: str) -> T | None:
-        for index, (owner, item) in enumerate(self._items):
-            if owner == source:
-                del self._items[index]
-                self._counts[source] -= 1
-                return item
-        return None
+    def _victim(self, queue: deque[T]) -> T:
+        """Remove and return the oldest item that is not precious (else the oldest)."""
+        if self._precious is not None:
+            for index, item in enumerate(queue):
+                if not self._precious(item):
+                    del queue[index]
+                    return item
+        return queue.popleft()
 
     def ahead(self, count: int) -> Iterator[T]:
-        """The next ``count`` items to be taken, oldest first (without taking them)."""
-        return (item for _, item in islice(self._items, count))
+        """The next ``count`` items to be taken, in the order they will be (without taking)."""
+        queues = [self._queues[source] for source in self._turns]
+        taken = 0
+        for depth in range(self.capacity):
+            for queue in queues:
+                if depth < len(queue):
+                    if taken == count:
+                        return
+                    yield queue[depth]
+                    taken += 1
 
     def take(self) -> tuple[str, T] | None:
-        """The oldest item of any source, or None when empty."""
-        if not self._items:
+        """The next source's oldest item, or None when empty."""
+        if not self._turns:
             return None
-        source, item = self._items.popleft()
-        self._counts[source] -= 1
+        source = self._turns.popleft()
+        queue = self._queues[source]
+        item = queue.popleft()
+        self._size -= 1
+        if queue:
+            self._turns.append(source)
         return source, item
 
     def clear(self) -> list[T]:
         """Empty the queue; returns what was in it."""
-        items = [item for _, item in self._items]
-        self._items.clear()
-        self._counts.clear()
+        items = [item for queue in self._queues.values() for item in queue]
+        self._queues.clear()
+        self._turns.clear()
+        self._size = 0
         return items

@@ -63,7 +63,8 @@ class Monitor:
     def read(self) -> list[PeerEvent]:
         """Every event that has arrived, oldest first; never blocks."""
         events = []
-        while self.socket.poll(0):
+        # Asking the socket is one call; poll() would build a poller each time.
+        while int(self.socket.get(zmq.EVENTS)) & zmq.POLLIN:
             message = recv_monitor_message(self.socket)
             kind = _KINDS.get(int(message["event"]))
             if kind is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -172,7 +173,9 @@ class SenderLink:
     def tunnel(self) -> SshTunnel | None:
         return self._tunnel
 
-    def _send(self, parts: Sequence[Payload], *, copy: bool, wait_sent: float | None) -> bool:
+    def _send(
+        self, parts: Sequence[Payload | zmq.Frame], *, copy: bool, wait_sent: float | None
+    ) -> bool:
         """Queue one message without blocking; False if ZeroMQ cannot take it now.
 
         With ``wait_sent``, also wait up to that many seconds until ZeroMQ no longer
@@ -218,6 +221,8 @@ class RequestLink(SenderLink):
         replies will never come); None if nothing came within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while not int(self._sock.get(zmq.EVENTS)) & zmq.POLLIN:
+            if timeout <= 0:
+                return None  # a look, not a wait: connection events can wait for a wait
             if self._hub_lost():
                 return HUB_LOST
             remaining = deadline - time.monotonic()
@@ -246,11 +251,31 @@ class PublishLink(SenderLink):
         )
         #: Whether a hub is connected and subscribed.
         self.subscribed = False
+        #: Trackers of the frames ZeroMQ has not written out yet, oldest first.
+        self._unsent: deque[zmq.MessageTracker] = deque()
         super().__init__(spec, context)
 
     def reset(self) -> None:
         super().reset()
         self.subscribed = False
+        self._unsent.clear()
+
+    def wait_room(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s until fewer than ``queue`` frames wait inside ZeroMQ.
+
+        XPUB reports no POLLOUT for a full queue, and a send that finds it full has
+        already cost an encoding: publishers that outran their hub used to spend a
+        core encoding frames only to drop them. Waiting on the tracker of the oldest
+        frame still queued blocks on an event instead, until libzmq has written it out.
+        """
+        deadline = time.monotonic() + timeout
+        while self._unsent and (self._unsent[0].done or len(self._unsent) >= self.spec.queue):
+            try:
+                self._unsent[0].wait(max(0.0, deadline - time.monotonic()))
+            except zmq.NotDone:
+                return False
+            self._unsent.popleft()
+        return True
 
     def wait_ready(self, timeout: float) -> bool:
         """Read pending subscription events; wait up to ``timeout`` s while nobody is subscribed."""
@@ -266,7 +291,17 @@ class PublishLink(SenderLink):
                 self.subscribed = event[:1] == b"\x01"
 
     def send(self, parts: Sequence[Payload], *, copy: bool, wait_sent: float | None = None) -> bool:
-        return self._send(parts, copy=copy, wait_sent=wait_sent)
+        *head, last = parts
+        # A zero-copy frame of our own, whatever its size, so that its tracker tells
+        # when libzmq has written it out (see wait_room).
+        frame = zmq.Frame(last, track=True, copy=False)
+        if not self._send([*head, frame], copy=False, wait_sent=wait_sent):
+            return False
+        tracker = frame.tracker
+        del frame  # our reference would hold the tracker back
+        if tracker is not None:
+            self._unsent.append(tracker)
+        return True
 
     def send_final(self, parts: Sequence[Payload], timeout: float) -> bool:
         """Publish a last message and wait, up to ``timeout`` s, until it has left the process.

