@@ -172,3 +172,13 @@ def test_latest_drops_an_item_not_being_worked_on_first():
     queue.offer("a", [2, 0])
     assert queue.offer("a", [3, 0]) == (Offer.ACCEPTED_DROPPING, [2, 0])
     assert [queue.take(), queue.take()] == [("a", [1, 1]), ("a", [3, 0])]
+
+
+def test_the_rate_estimate_keeps_bounded_memory_and_measures_fast_streams():
+    table = ServerTable(["a"])
+    for i in range(100_000):  # nobody asks for the rate for a long while
+        table.frame("a", i / 3000, nbytes=1)
+    record = table._records["a"]
+    assert len(record.arrivals) <= 128
+    now = 99_999 / 3000
+    assert table.snapshot(now)[0].fps == pytest.approx(3000, rel=0.05)

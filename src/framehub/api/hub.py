@@ -158,7 +158,8 @@ class Hub(Closing):
                 taken = self._queue.take()
                 if taken is not None:
                     self._decoder.taken(taken[1])
-                    self._decode_ahead()
+                    if taken[1].packet.compression is not None:
+                        self._decode_ahead()
                     if taken[0] in self._paused:
                         self._paused.discard(taken[0])
                         resume = taken[0]

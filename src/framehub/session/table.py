@@ -15,8 +15,11 @@ from ..wire import JSONValue
 
 __all__ = ["EventKind", "ServerState", "ServerStatus", "ServerTable", "SessionEvent"]
 
-#: Arrival times kept per server for the frames/s estimate.
+#: The frames/s estimate looks at arrivals in the last this many seconds...
 _RATE_WINDOW = 2.0
+#: ...but keeps at most this many: memory stays bounded however long nobody asks for
+#: the rate, and a few milliseconds of a fast stream still measure it well.
+_RATE_SAMPLES = 128
 
 
 class ServerState(StrEnum):
@@ -85,16 +88,14 @@ class _Record:
     latency: float | None = None
     last_message: JSONValue = None
     last_seq: int | None = None
-    arrivals: deque[float] = field(default_factory=deque)
+    arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=_RATE_SAMPLES))
 
     def fps(self, now: float) -> float:
         arrivals = self.arrivals
         while arrivals and now - arrivals[0] > _RATE_WINDOW:
             arrivals.popleft()
-        if not arrivals:
-            return 0.0
-        span = min(_RATE_WINDOW, now - self.first_seen)
-        return len(arrivals) / span if span > 0 else 0.0
+        span = now - arrivals[0] if arrivals else 0.0
+        return (len(arrivals) - 1) / span if len(arrivals) > 1 and span > 0 else 0.0
 
 
 class ServerTable:
