@@ -25,7 +25,7 @@ from ..security import AccessPolicy
 from ..wire import EndOfStream, FramePacket, Limits, Payload, ServerMessage, decode_server_message
 from .allocator import retain_frame_memory
 from .monitor import Monitor, PeerEvent
-from .sockets import Curve, LinkOptions, endpoint, open_socket
+from .sockets import Curve, LinkOptions, endpoint, open_socket, recv_parts, send_parts
 from .zap import ZapGuard
 
 __all__ = ["HubLink", "HubLinkSpec", "HubSink"]
@@ -230,9 +230,8 @@ class HubLink:
 
     def _drain(self, port: _Port, poller: zmq.Poller) -> None:
         for _ in range(BATCH):
-            try:
-                parts = port.sock.recv_multipart(zmq.NOBLOCK, copy=False)
-            except zmq.Again:
+            parts = recv_parts(port.sock)
+            if parts is None:
                 return
             if not self._handle(port, parts):
                 poller.unregister(port.sock)
@@ -286,6 +285,6 @@ class HubLink:
 
     def _send_reply(self, port: _Port, parts: Sequence[Payload]) -> None:
         try:
-            port.sock.send_multipart(parts, zmq.NOBLOCK)
+            send_parts(port.sock, parts, copy=True)
         except zmq.Again:
             log.debug("reply to %s dropped: the server is gone", port.source)

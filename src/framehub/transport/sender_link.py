@@ -24,7 +24,7 @@ import zmq
 from ..errors import ConfigError, TransportError, WireError
 from ..wire import Payload
 from .monitor import Monitor, PeerEventKind
-from .sockets import Curve, LinkOptions, endpoint, open_socket, zmq_errors
+from .sockets import Curve, LinkOptions, endpoint, open_socket, send_parts, zmq_errors
 from .ssh import SshTunnel, SshTunnelConfig
 
 __all__ = [
@@ -181,13 +181,13 @@ class SenderLink:
         With ``wait_sent``, also wait up to that many seconds until ZeroMQ no longer
         needs the frame's memory (the caller may then reuse its buffer).
         """
-        track = wait_sent is not None
-        with zmq_errors(f"send to {self.where}"):
-            try:
-                tracker = self._sock.send_multipart(parts, zmq.NOBLOCK, copy=copy, track=track)
-            except zmq.Again:
-                return False
-        if wait_sent is not None and isinstance(tracker, zmq.MessageTracker):
+        try:
+            tracker = send_parts(self._sock, parts, copy=copy, track=wait_sent is not None)
+        except zmq.Again:
+            return False
+        except zmq.ZMQError as exc:
+            raise TransportError(f"could not send to {self.where}: {exc}") from exc
+        if wait_sent is not None and tracker is not None:
             try:
                 tracker.wait(wait_sent)
             except zmq.NotDone:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -62,6 +62,42 @@ class LinkOptions:
     xpub_nodrop: bool = False
     curve: Curve | None = None
     xpub_verbose: bool = False
+
+
+# Plain ints: pyzmq turns every flag combination made of its enum members into a
+# new enum object, eighteen of them per frame (benchmark profile of a sender).
+_NOBLOCK = int(zmq.NOBLOCK)
+_NOBLOCK_MORE = int(zmq.NOBLOCK | zmq.SNDMORE)
+
+
+def send_parts(
+    sock: zmq.Socket[bytes],
+    parts: Sequence[bytes | bytearray | memoryview | zmq.Frame],
+    *,
+    copy: bool,
+    track: bool = False,
+) -> zmq.MessageTracker | None:
+    """Send one multipart message without blocking (raises ``zmq.Again`` if it cannot).
+
+    The header parts are small and copied; only the last (the frame) may go without
+    a copy. A multipart message is all-or-nothing, so only the first part can fail.
+    """
+    *head, last = parts
+    for part in head:
+        sock.send(part, _NOBLOCK_MORE, copy=True)
+    result = sock.send(last, _NOBLOCK, copy=copy, track=track)
+    return result if isinstance(result, zmq.MessageTracker) else None
+
+
+def recv_parts(sock: zmq.Socket[bytes]) -> list[zmq.Frame] | None:
+    """Receive one multipart message without blocking; None if there is none."""
+    try:
+        parts = [sock.recv(_NOBLOCK, copy=False)]
+    except zmq.Again:
+        return None
+    while sock.rcvmore:
+        parts.append(sock.recv(_NOBLOCK, copy=False))
+    return parts
 
 
 def endpoint(protocol: str, address: str, port: int | str) -> str:
