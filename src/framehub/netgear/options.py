@@ -51,7 +51,7 @@ class NetGearOptions:
     # framehub's own keys (vidgear has no equivalent).
     policy: Policy | None = None
     queue_size: int = 8
-    window: int = 2
+    window: int = 4
     gone_after: float = 1.0
     close_timeout: float = 1.0
     secure_allow_ips: tuple[str, ...] = ()
