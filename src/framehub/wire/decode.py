@@ -137,6 +137,18 @@ def _optional_time(header: dict[str, Any]) -> float | None:
     return seconds
 
 
+def _array_fields(
+    header: dict[str, Any], payload: Payload, limits: Limits, dtype_key: str, shape_key: str
+) -> tuple[Compression | None, str, tuple[int, ...]]:
+    """The compression, dtype and shape of an array payload (frame or ndarray reply)."""
+    compression = _compression(header.get("compression", False))
+    _check_payload(payload, compression, limits)
+    if compression is not None:
+        return compression, "", ()
+    dtype, shape = _raw_layout(header.get(dtype_key), header.get(shape_key), payload, limits)
+    return None, dtype, shape
+
+
 def decode_server_message(
     parts: Sequence[Payload], limits: Limits = DEFAULT_LIMITS
 ) -> ServerMessage:
@@ -150,12 +162,7 @@ def decode_server_message(
     if len(parts) != 2:
         raise WireError("a frame message needs a second part with the frame")
     payload = parts[1]
-    compression = _compression(header.get("compression", False))
-    _check_payload(payload, compression, limits)
-    dtype = ""
-    shape: tuple[int, ...] = ()
-    if compression is None:
-        dtype, shape = _raw_layout(header.get("dtype"), header.get("shape"), payload, limits)
+    compression, dtype, shape = _array_fields(header, payload, limits, "dtype", "shape")
     return FramePacket(
         payload=payload,
         compression=compression,
@@ -195,14 +202,7 @@ def decode_client_message(
     if header.get("return_type") != "ndarray":
         raise WireError("a two-part reply must carry an ndarray")
     payload = parts[1]
-    compression = _compression(header.get("compression", False))
-    _check_payload(payload, compression, limits)
-    dtype = ""
-    shape: tuple[int, ...] = ()
-    if compression is None:
-        dtype, shape = _raw_layout(
-            header.get("array_dtype"), header.get("array_shape"), payload, limits
-        )
+    compression, dtype, shape = _array_fields(header, payload, limits, "array_dtype", "array_shape")
     return ArrayReply(
         payload=payload,
         compression=compression,
