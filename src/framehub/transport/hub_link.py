@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 0.25
 #: Messages read from one socket before looking at the others, so no port starves.
 BATCH = 8
-_SUB_QUEUE = 4
 _STOP = b"S"
 _RESUME = b"R"
 
@@ -117,9 +116,6 @@ class HubLink:
                 curve = replace(curve, server_key=None, zap_domain=self._guard.domain)
             options = LinkOptions(
                 subscribe=spec.pattern == 2,
-                # A short receive queue: a paused subscriber then pushes back on its
-                # publisher within a few frames instead of hoarding a thousand.
-                rcvhwm=_SUB_QUEUE if spec.pattern == 2 else None,
                 max_message_bytes=max(limits.max_payload_bytes, limits.max_header_bytes),
                 curve=curve,
             )
