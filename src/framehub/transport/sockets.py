@@ -92,11 +92,15 @@ def send_parts(
 def recv_parts(sock: zmq.Socket[bytes]) -> list[zmq.Frame] | None:
     """Receive one multipart message without blocking; None if there is none."""
     try:
-        parts = [sock.recv(_NOBLOCK, copy=False)]
+        part = sock.recv(_NOBLOCK, copy=False)
     except zmq.Again:
         return None
-    while sock.rcvmore:
-        parts.append(sock.recv(_NOBLOCK, copy=False))
+    parts = [part]
+    # The part says whether more follow; ``sock.rcvmore`` would be a getsockopt
+    # through pyzmq's attribute lookup for every part.
+    while part.more:
+        part = sock.recv(_NOBLOCK, copy=False)
+        parts.append(part)
     return parts
 
 
