@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from .cells import FILTER_KEYS, Cell, parse_filters, plan, selected
 from .machine import describe
 from .peers import ALL, BASELINE, FULL, PEERS, available
+from .peers.netgear import FRAMEHUB_OPTIONS
 from .plot import plot
 from .processes import memory_budget
 from .profile import profile
@@ -58,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CORES",
         help="before each run, wait (30 s at most) until other processes use at most CORES"
         " cores: slower, but far less noise on a shared machine",
+    )
+    run.add_argument(
+        "--framehub",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="a NetGear option for framehub's client and servers only, e.g. window=1"
+        " (VALUE is read as JSON, else taken as a string)",
     )
     run.add_argument("--no-plot", action="store_true", help="skip the PNG")
     run.add_argument("--list", action="store_true", help="print the plan and its duration only")
@@ -134,8 +144,22 @@ def _filters(items: list[str]) -> dict[str, set[str]]:
         sys.exit(str(exc))
 
 
+def _options(items: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            sys.exit(f"--framehub takes OPTION=VALUE, got {item!r}")
+        try:
+            options[key] = json.loads(text)
+        except ValueError:
+            options[key] = text
+    return options
+
+
 def _run(args: argparse.Namespace) -> int:
     quick = not args.full
+    FRAMEHUB_OPTIONS.update(_options(args.framehub))
     mode = "quick" if quick else "full"
     filters = _filters(args.only)
     unknown = filters.get("peer", set()) - set(ALL)
@@ -157,6 +181,7 @@ def _run(args: argparse.Namespace) -> int:
         "argv": sys.argv[1:],
         "repeat": args.repeat,
         "settle": args.settle,
+        "framehub_options": FRAMEHUB_OPTIONS,
         "machine": describe(),
         "peers": {p: PEERS[p].note for p in peers},
         "missing": missing,

@@ -136,6 +136,14 @@ def _noise(doc: Mapping[str, Any]) -> str:
     return text
 
 
+def _options(doc: Mapping[str, Any]) -> str:
+    options = doc.get("framehub_options") or {}
+    if not options:
+        return ""
+    given = ", ".join(f"{key}={value!r}" for key, value in options.items())
+    return f"framehub ran with options of its own (--framehub): {given}"
+
+
 def _header(doc: Mapping[str, Any]) -> str:
     m = doc["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items())
@@ -148,6 +156,7 @@ def _header(doc: Mapping[str, Any]) -> str:
         " * marks a median of fewer (a run failed, see the end), - not run",
         f"ratios are framehub (NetGear) ÷ each peer; {MISS} marks a value that misses its target",
         _noise(doc),
+        _options(doc),
     ]
     lines = [line for line in lines if line]
     lines += [f"  {name}: {note}" for name, note in doc["peers"].items()]

@@ -12,11 +12,19 @@ from typing import Any
 
 from .base import ADDRESS, Frame, Peer, StreamEnded, Wiring
 
-__all__ = ["FRAMEHUB", "VIDGEAR"]
+__all__ = ["FRAMEHUB", "FRAMEHUB_OPTIONS", "VIDGEAR"]
+
+#: Extra NetGear options for framehub's client and servers (``--framehub KEY=VALUE``),
+#: set before the children are forked; vidgear never gets them.
+FRAMEHUB_OPTIONS: dict[str, Any] = {}
 
 
 def _netgear(module: str) -> Any:
     return importlib.import_module(module).NetGear
+
+
+def _extra(module: str) -> dict[str, Any]:
+    return FRAMEHUB_OPTIONS if module == "framehub" else {}
 
 
 class _Client:
@@ -30,6 +38,7 @@ class _Client:
             receive_mode=True,
             multiserver_mode=True,
             jpeg_compression=wiring.jpeg,
+            **_extra(module),
         )
 
     def recv(self) -> tuple[int, float, Frame]:
@@ -50,6 +59,7 @@ class _Server:
             pattern=wiring.pattern,
             multiserver_mode=True,
             jpeg_compression=wiring.jpeg,
+            **_extra(module),
         )
 
     def send(self, frame: Frame, stamp: float) -> None:
