@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -297,3 +298,58 @@ def test_a_failure_on_the_io_thread_is_raised_by_the_next_recv(background):
         background.start("s", stream(port, 1, frames(1), request_timeout=0.5))
         with pytest.raises(TransportError, match="boom"):
             hub.recv(timeout=5)
+
+
+def _sender_phases(port: int, image: np.ndarray, phases) -> Any:
+    """Send flat out, then slowly; the windows each phase ended with."""
+
+    def run() -> list[int]:
+        windows = []
+        with Sender(SenderConfig(port=port, address="127.0.0.1", jpeg=None)) as sender:
+            for seconds, fps in phases:
+                end = time.monotonic() + seconds
+                while time.monotonic() < end:
+                    sender.send(image)
+                    if fps:
+                        time.sleep(1 / fps)
+                windows.append(sender.stats.window)
+        return windows
+
+    return run
+
+
+def test_a_fast_hub_asks_its_framehub_senders_for_fewer_frames_in_flight(background):
+    """More bytes a second than a gigabit link carries: the hub shares its window budget
+    among the servers streaming (here 2 frames between 2 servers), vidgear's senders
+    still get vidgear's plain acknowledgement, and the limit lifts when the rate falls."""
+    ports = free_ports(3)
+    image = frames(1, shape=(1080, 1920, 3))[0]  # 6.2 MB: 41 a second make 250 MB/s
+    config = HubConfig(ports=tuple(ports), address="127.0.0.1", decode=False, window_budget=2)
+    with Hub(config) as hub:
+        for port in ports[:2]:
+            background.start(str(port), _sender_phases(port, image, [(2.5, 0), (2.0, 4)]))
+        deadline = time.monotonic() + 4.0
+        while time.monotonic() < deadline:
+            assert hub.recv(timeout=5) is not None
+        # A vidgear-style sender (a REQ socket, frames without framehub's numbering)
+        # on the third port, while the others are being advised or just were.
+        req = zmq.Context.instance().socket(zmq.REQ)
+        req.setsockopt(zmq.LINGER, 0)
+        req.connect(f"tcp://127.0.0.1:{ports[2]}")
+        req.send_multipart(
+            encode_server_message(
+                FramePacket(
+                    payload=image[:2].tobytes(), dtype="uint8", shape=(2, 1920, 3), port=ports[2]
+                )
+            )
+        )
+        assert req.poll(5000)
+        assert req.recv_multipart() == [f"Data received on device: {hub.id} !".encode()]
+        req.close()
+        while hub.recv(timeout=5) is not None:
+            pass
+    background.join()
+    for port in ports[:2]:
+        fast, slow = background.results[str(port)]
+        assert fast == 1, "flat out at over 250 MB/s: one frame in flight each"
+        assert slow == 4, "at 4 frames a second the limit lifts: the configured window"

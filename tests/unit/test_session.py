@@ -12,7 +12,9 @@ from framehub.session import (
     RetryBudget,
     ServerState,
     ServerTable,
+    window_advice,
 )
+from framehub.session.window import FAST_BYTES_PER_SECOND
 
 
 def kinds(events):
@@ -182,3 +184,27 @@ def test_the_rate_estimate_keeps_bounded_memory_and_measures_fast_streams():
     assert len(record.arrivals) <= 128
     now = 99_999 / 3000
     assert table.snapshot(now)[0].fps == pytest.approx(3000, rel=0.05)
+
+
+def test_a_fast_hub_shares_its_budget_of_frames_in_flight_among_streaming_servers():
+    fast = FAST_BYTES_PER_SECOND * 1.1
+    assert window_advice(2, fast, advising=False, budget=8) == 4
+    assert window_advice(8, fast, advising=False, budget=8) == 1
+    assert window_advice(32, fast, advising=False, budget=8) == 1  # never below one
+    assert window_advice(0, fast, advising=False, budget=8) is None
+
+
+def test_below_the_rate_nothing_is_limited_and_advice_lifts_only_well_below_it():
+    near = FAST_BYTES_PER_SECOND * 0.75
+    assert window_advice(8, near, advising=False) is None  # not yet fast
+    assert window_advice(8, near, advising=True) == 1  # already advising: keep it
+    assert window_advice(8, FAST_BYTES_PER_SECOND * 0.4, advising=True) is None
+
+
+def test_streaming_counts_only_servers_with_recent_frames():
+    table = ServerTable(["a", "b", "c"], quiet_after=1.0)
+    table.frame("a", 0.0, nbytes=1)
+    table.frame("b", 0.5, nbytes=1)
+    assert table.streaming() == 2
+    table.tick(1.2)  # a turns quiet
+    assert table.streaming() == 1

@@ -22,6 +22,7 @@ from framehub.wire import (
     Payload,
     decode_client_message,
     decode_server_message,
+    encode_client_message,
 )
 
 BGR_8x6 = bytes(range(144))
@@ -184,6 +185,35 @@ def test_a_short_non_json_reply_is_an_acknowledgement() -> None:
     )
     assert decode_client_message([b"\xff\xfe"]) == Ack("\ufffd\ufffd")
     assert decode_client_message([b'{"no": "return_type"}']) == Ack('{"no": "return_type"}')
+
+
+def test_an_acknowledgement_may_ask_for_fewer_frames_in_flight() -> None:
+    """framehub's hub sends framehub senders a JSON acknowledgement with a window."""
+    advising = encode_client_message(Ack("Data received on device: X !", window=2))
+    assert json.loads(advising[0]) == {"ack": "Data received on device: X !", "fh_window": 2}
+    assert decode_client_message(advising) == Ack("Data received on device: X !", window=2)
+    # Without a window it is vidgear's plain string, byte for byte.
+    assert encode_client_message(Ack("Data received on device: X !")) == [
+        b"Data received on device: X !"
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"fh_window": 0},
+        {"fh_window": 65},
+        {"fh_window": -1},
+        {"fh_window": "2"},
+        {"fh_window": True},
+        {"fh_window": 1.5},
+        {"fh_window": None},
+        {"fh_window": 2, "ack": 7},
+    ],
+)
+def test_a_window_request_out_of_range_or_of_the_wrong_type_is_a_wire_error(body) -> None:
+    with pytest.raises(WireError):
+        decode_client_message([json.dumps(body).encode()])
 
 
 # --------------------------------------------------------------------------- limits

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from framehub.wire import (
     JPEG_COLORSPACES,
+    MAX_WINDOW,
     RAW_DTYPES,
     Ack,
     ArrayReply,
@@ -78,6 +79,9 @@ def array_replies(draw: st.DrawFn) -> ArrayReply:
 
 server_messages = frame_packets() | st.builds(EndOfStream, ports)
 # An acknowledgement is free text; one that reads as a reply object is a reply instead.
-acks = st.builds(Ack, st.text(max_size=200).filter(lambda text: "return_type" not in text))
+ack_texts = st.text(max_size=200).filter(
+    lambda text: "return_type" not in text and "fh_window" not in text
+)
+acks = st.builds(Ack, ack_texts, st.none() | st.integers(1, MAX_WINDOW))
 data_replies = st.builds(DataReply, json_values, ports)
 client_messages = acks | data_replies | array_replies()

@@ -11,9 +11,9 @@ from typing import Literal
 from ..checks import check_bool, check_int, check_seconds
 from ..errors import ConfigError
 from ..security import HUB_KEY, SENDER_KEY, KeyFolder, SecureMode, check_key_name, parse_networks
-from ..session import Policy
+from ..session import WINDOW_BUDGET, Policy
 from ..transport.ssh import SshTunnelConfig
-from ..wire import DEFAULT_LIMITS, JPEG_COLORSPACES, Limits
+from ..wire import DEFAULT_LIMITS, JPEG_COLORSPACES, MAX_WINDOW, Limits
 from .decoding import default_workers
 
 __all__ = [
@@ -173,6 +173,9 @@ class HubConfig:
     that freed frame buffers are reused rather than returned to the kernel after
     every frame (a third more raw throughput; see ``transport.allocator``); set it
     False to leave the process's allocator as it is.
+    ``window_budget``: while the hub takes in more than a gigabit link could carry,
+    it asks its framehub senders to share this many frames in flight (see
+    ``session.window``); None never asks.
     """
 
     ports: tuple[PortValue, ...]
@@ -198,12 +201,15 @@ class HubConfig:
     retain_frame_memory: bool = True
     security: SecurityConfig | None = None
     multiclient: bool = False
+    window_budget: int | None = WINDOW_BUDGET
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
         _check_protocol(self.protocol)
         _check_modes(self.multiserver, self.bidirectional, self.pattern)
         check_bool("retain_frame_memory", self.retain_frame_memory)
+        if self.window_budget is not None:
+            check_int("window_budget", self.window_budget, 1)
         if not isinstance(self.lifetime, Lifetime):
             raise ConfigError(f"lifetime must be Lifetime.STREAM or SERVICE, got {self.lifetime!r}")
         check_bool("decode", self.decode)
@@ -303,7 +309,7 @@ class SenderConfig:
         check_seconds("close_timeout", self.close_timeout)
         if self.max_retries is not None:
             check_int("max_retries", self.max_retries, 1)
-        check_int("window", self.window, 1, 64)
+        check_int("window", self.window, 1, MAX_WINDOW)
         check_int("queue", self.queue, 1)
         check_int("copy_threshold", self.copy_threshold, 0)
         check_bool("track", self.track)

@@ -17,7 +17,14 @@ import numpy as np
 from ..checks import Closing
 from ..codecs import FrameEncoder, JpegEncoder, RawEncoder
 from ..errors import ConfigError, PeerTimeout, TransportError, WireError
-from ..session import DeliveryQueue, Offer, ServerStatus, ServerTable, SessionEvent
+from ..session import (
+    DeliveryQueue,
+    Offer,
+    ServerStatus,
+    ServerTable,
+    SessionEvent,
+    window_advice,
+)
 from ..transport import (
     Context,
     HubLink,
@@ -104,6 +111,12 @@ class Hub(Closing):
         self._reply: list[Payload] = encode_client_message(
             self._reply_message(None) if self._answers_data else self._ack()
         )
+        # The frames in flight framehub senders are asked for (session.window), from
+        # the bytes taken in since the last tick; None: no limit, vidgear's ack.
+        self._advice: int | None = None
+        self._advising_reply = self._reply
+        self._tick_bytes = 0
+        self._tick_at = time.monotonic()
         self._error: BaseException | None = None
         self._closed = False
         self._last_activity = time.monotonic()
@@ -222,8 +235,8 @@ class Hub(Closing):
         with self._lock:
             self._reply = reply
 
-    def _ack(self) -> Ack:
-        return Ack(f"Data received on device: {self.id} !")
+    def _ack(self, window: int | None = None) -> Ack:
+        return Ack(f"Data received on device: {self.id} !", window=window)
 
     def _reply_message(self, data: JSONValue | np.ndarray[Any, Any]) -> ClientMessage:
         port = self.config.sources[0] if self.config.multiclient else None
@@ -282,6 +295,7 @@ class Hub(Closing):
             if dropped is not None:
                 self._decoder.dropped(dropped)
                 self._table.dropped(source)
+            self._tick_bytes += len(message.payload)
             self._decoder.start(pending)
             self._record(
                 self._table.frame(
@@ -299,6 +313,10 @@ class Hub(Closing):
     def reply(self, source: str, message: ServerMessage) -> Sequence[Payload]:
         if isinstance(message, EndOfStream):
             return [_TERMINATION_ACK]
+        # Advice goes to framehub senders only (they number their frames): vidgear's
+        # get vidgear's acknowledgement, byte for byte.
+        if self._advice is not None and message.seq is not None:
+            return self._advising_reply
         return self._reply
 
     def reject(self, source: str, error: WireError) -> None:
@@ -334,8 +352,28 @@ class Hub(Closing):
     def tick(self, now: float) -> None:
         with self._lock:
             self._record(self._table.tick(now))
+            self._advise(now)
             if self._stream_over(now):
                 self._wake()
+
+    def _advise(self, now: float) -> None:
+        """Decide, once a tick, what window to ask framehub senders for."""
+        elapsed = now - self._tick_at
+        if elapsed <= 0:
+            return
+        rate = self._tick_bytes / elapsed
+        self._tick_bytes, self._tick_at = 0, now
+        budget = self.config.window_budget
+        if budget is None or self._answers_data:
+            return  # replies carry the caller's data; bidirectional senders keep one frame
+        advising = self._advice is not None
+        advice = window_advice(self._table.streaming(), rate, advising=advising, budget=budget)
+        if advice == self._advice:
+            return
+        self._advice = advice
+        if advice is not None:
+            self._advising_reply = encode_client_message(self._ack(advice))
+        log.debug("frames in flight asked of framehub senders: %s", advice or "no limit")
 
     def crashed(self, error: BaseException) -> None:
         with self._lock:

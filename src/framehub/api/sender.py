@@ -26,6 +26,7 @@ from ..transport import (
     open_link,
 )
 from ..wire import (
+    Ack,
     ArrayReply,
     DataReply,
     EndOfStream,
@@ -60,6 +61,9 @@ class SenderStats:
     dropped: int
     failures: int
     in_flight: int
+    #: Frames that may await acknowledgement now: ``window``, or fewer while a
+    #: framehub hub taking in frames fast asks for fewer (see ``session.window``).
+    window: int
 
 
 def _encoder(config: SenderConfig) -> FrameEncoder:
@@ -95,6 +99,8 @@ class Sender(Closing):
         )
         self._link: RequestLink | PublishLink = open_link(spec, context or default_context())
         self._in_flight: deque[int] = deque()
+        #: The hub's latest request for fewer frames in flight (None: no limit).
+        self._window_limit: int | None = None
         self._seq = 0
         #: False after a failure: then send() does not wait for the hub to come back.
         self._reachable = True
@@ -106,8 +112,18 @@ class Sender(Closing):
     @property
     def stats(self) -> SenderStats:
         return SenderStats(
-            self._sent, self._acknowledged, self._dropped, self._failures, len(self._in_flight)
+            self._sent,
+            self._acknowledged,
+            self._dropped,
+            self._failures,
+            len(self._in_flight),
+            self._window,
         )
+
+    @property
+    def _window(self) -> int:
+        window = self.config.effective_window
+        return window if self._window_limit is None else min(window, self._window_limit)
 
     def send(self, frame: np.ndarray[Any, Any], message: JSONValue = None) -> None:
         """Send one frame; returns once it is queued (and, with a full window, acknowledged)."""
@@ -202,7 +218,7 @@ class Sender(Closing):
             return True
         while self._in_flight and isinstance(reply := self._next_reply(0.0), Reply):
             self._match(reply)
-        while len(self._in_flight) >= self.config.effective_window:
+        while len(self._in_flight) >= self._window:
             if self.config.nonblocking:
                 return False
             self._await_reply(self.config.request_timeout)
@@ -279,12 +295,26 @@ class Sender(Closing):
             self._drop(1)
         self._reachable = True
         self._budget.success()
+        if not self.config.bidirectional:
+            self._window_limit = self._requested_window(reply)
         if reply.refused:
             log.warning("the hub refused a frame as invalid (is this the right port?)")
             self._drop(1)
         else:
             self._acknowledged += 1
         return True
+
+    def _requested_window(self, reply: Reply) -> int | None:
+        """The window a framehub hub asks for in its acknowledgement (None: no limit)."""
+        parts = reply.parts
+        if len(parts) != 1 or not parts[0].startswith(b"{"):
+            return None  # a plain acknowledgement: vidgear's, or framehub's without advice
+        try:
+            message = decode_client_message(parts, self.config.limits)
+        except WireError as exc:
+            self._bad_reply(exc)
+            return None
+        return message.window if isinstance(message, Ack) else None
 
     def _reply_data(self, reply: Reply) -> ReplyData:
         try:

@@ -17,7 +17,7 @@ from ..checks import check_bool, check_int, check_seconds
 from ..errors import ConfigError
 from ..security import check_key_name, parse_networks
 from ..session import Policy
-from ..wire import JPEG_COLORSPACES
+from ..wire import JPEG_COLORSPACES, MAX_WINDOW
 
 __all__ = ["NetGearOptions", "parse_options"]
 
@@ -145,7 +145,7 @@ _CONVERTERS: dict[str, Converter] = {
     "track": _bool,
     "policy": _policy,
     "queue_size": _int_in(1),
-    "window": _int_in(1, 64),
+    "window": _int_in(1, MAX_WINDOW),
     "gone_after": _seconds,
     "close_timeout": _seconds,
     "secure_allow_ips": _addresses,

@@ -6,8 +6,11 @@ No sockets, no threads, no clock: callers pass the time in.
 from .delivery import DeliveryQueue, Offer, Policy
 from .retry import RetryBudget
 from .table import EventKind, ServerState, ServerStatus, ServerTable, SessionEvent
+from .window import FAST_BYTES_PER_SECOND, WINDOW_BUDGET, window_advice
 
 __all__ = [
+    "FAST_BYTES_PER_SECOND",
+    "WINDOW_BUDGET",
     "DeliveryQueue",
     "EventKind",
     "Offer",
@@ -17,4 +20,5 @@ __all__ = [
     "ServerStatus",
     "ServerTable",
     "SessionEvent",
+    "window_advice",
 ]

@@ -273,6 +273,10 @@ class ServerTable:
             for r in self._records.values()
         )
 
+    def streaming(self) -> int:
+        """How many servers are streaming (a frame arrived within ``quiet_after``)."""
+        return sum(r.state is ServerState.STREAMING for r in self._records.values())
+
     def rejected_total(self) -> int:
         """Bad messages on every port, from servers seen or not."""
         return sum(self._rejected.values())

@@ -8,6 +8,7 @@ from .encode import dump_json, encode_client_message, encode_server_message
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import (
     JPEG_COLORSPACES,
+    MAX_WINDOW,
     RAW_DTYPES,
     Ack,
     ArrayReply,
@@ -24,6 +25,7 @@ from .messages import (
 __all__ = [
     "DEFAULT_LIMITS",
     "JPEG_COLORSPACES",
+    "MAX_WINDOW",
     "RAW_DTYPES",
     "Ack",
     "ArrayReply",

@@ -17,6 +17,7 @@ from ..errors import WireError
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import (
     JPEG_COLORSPACES,
+    MAX_WINDOW,
     RAW_DTYPES,
     Ack,
     ArrayReply,
@@ -176,6 +177,15 @@ def decode_server_message(
     )
 
 
+def _advising_ack(body: dict[str, Any]) -> Ack:
+    window, text = body["fh_window"], body.get("ack", "")
+    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= MAX_WINDOW:
+        raise WireError(f"'fh_window' must be an integer 1-{MAX_WINDOW}, got {window!r:.40}")
+    if not isinstance(text, str):
+        raise WireError(f"'ack' must be a string, got {type(text).__name__}")
+    return Ack(text=text, window=window)
+
+
 def decode_client_message(
     parts: Sequence[Payload], limits: Limits = DEFAULT_LIMITS
 ) -> ClientMessage:
@@ -189,6 +199,8 @@ def decode_client_message(
             body = _load_object(part, limits, "reply")
         except WireError:
             body = None
+        if body is not None and "fh_window" in body:
+            return _advising_ack(body)
         if body is None or "return_type" not in body:
             if len(part) > limits.max_ack_chars:
                 raise WireError("acknowledgement is too long") from None

@@ -73,7 +73,9 @@ def encode_server_message(msg: ServerMessage) -> list[Payload]:
 def encode_client_message(msg: ClientMessage) -> list[Payload]:
     """Encode what a client answers: an ack string, return data, or an ndarray reply."""
     if isinstance(msg, Ack):
-        return [msg.text.encode()]
+        if msg.window is None:
+            return [msg.text.encode()]
+        return [dump_json({"ack": msg.text, "fh_window": msg.window})]
     if isinstance(msg, DataReply):
         body = {**_with_port(msg.port), "return_type": type(msg.data).__name__, "data": msg.data}
         return [dump_json(body, what="return_data")]

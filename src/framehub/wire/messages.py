@@ -17,6 +17,9 @@ JSONValue: TypeAlias = Any
 # A bytes-like payload. On receive it is a zero-copy view of the ZeroMQ frame.
 Payload: TypeAlias = bytes | bytearray | memoryview
 
+#: The most frames a framehub sender keeps awaiting acknowledgement at once.
+MAX_WINDOW = 64
+
 #: JPEG colourspaces vidgear accepts for ``jpeg_compression`` (simplejpeg's names).
 JPEG_COLORSPACES: frozenset[str] = frozenset(
     {"RGB", "BGR", "RGBX", "BGRX", "XBGR", "XRGB", "GRAY", "RGBA", "BGRA", "ABGR", "ARGB", "CMYK"}
@@ -86,9 +89,16 @@ ServerMessage: TypeAlias = FramePacket | EndOfStream
 
 @dataclass(frozen=True, slots=True)
 class Ack:
-    """The client's plain acknowledgement string (patterns 0 and 1, no return data)."""
+    """The client's acknowledgement (patterns 0 and 1, no return data).
+
+    vidgear's is a plain string, and so is framehub's to any sender by default. A
+    framehub hub moving frames fast may send its framehub senders a JSON object
+    instead, whose ``window`` asks for at most that many frames in flight (see
+    ``session.window``); a plain string lifts any such limit.
+    """
 
     text: str = ""
+    window: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
