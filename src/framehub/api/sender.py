@@ -99,8 +99,10 @@ class Sender(Closing):
         )
         self._link: RequestLink | PublishLink = open_link(spec, context or default_context())
         self._in_flight: deque[int] = deque()
-        #: The hub's latest request for fewer frames in flight (None: no limit).
+        #: The hub's latest request for fewer frames in flight (None: no limit), and the
+        #: acknowledgement it came in: a hub repeats it, and it is then not parsed again.
         self._window_limit: int | None = None
+        self._advice: tuple[bytes, int | None] = (b"", None)
         self._seq = 0
         #: False after a failure: then send() does not wait for the hub to come back.
         self._reachable = True
@@ -309,12 +311,16 @@ class Sender(Closing):
         parts = reply.parts
         if len(parts) != 1 or not parts[0].startswith(b"{"):
             return None  # a plain acknowledgement: vidgear's, or framehub's without advice
+        if parts[0] == self._advice[0]:
+            return self._advice[1]
         try:
             message = decode_client_message(parts, self.config.limits)
         except WireError as exc:
             self._bad_reply(exc)
             return None
-        return message.window if isinstance(message, Ack) else None
+        window = message.window if isinstance(message, Ack) else None
+        self._advice = (bytes(parts[0]), window)
+        return window
 
     def _reply_data(self, reply: Reply) -> ReplyData:
         try:

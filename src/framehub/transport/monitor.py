@@ -14,6 +14,8 @@ from enum import Enum
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
+from .sockets import POLLIN, ready_events
+
 __all__ = ["Monitor", "PeerEvent", "PeerEventKind"]
 
 
@@ -63,8 +65,7 @@ class Monitor:
     def read(self) -> list[PeerEvent]:
         """Every event that has arrived, oldest first; never blocks."""
         events = []
-        # Asking the socket is one call; poll() would build a poller each time.
-        while int(self.socket.get(zmq.EVENTS)) & zmq.POLLIN:
+        while ready_events(self.socket) & POLLIN:
             message = recv_monitor_message(self.socket)
             kind = _KINDS.get(int(message["event"]))
             if kind is not None:

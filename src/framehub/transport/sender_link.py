@@ -24,7 +24,17 @@ import zmq
 from ..errors import ConfigError, TransportError, WireError
 from ..wire import Payload
 from .monitor import Monitor, PeerEventKind
-from .sockets import Curve, LinkOptions, endpoint, open_socket, send_parts, zmq_errors
+from .sockets import (
+    POLLIN,
+    POLLOUT,
+    Curve,
+    LinkOptions,
+    endpoint,
+    open_socket,
+    ready_events,
+    recv_parts,
+    send_parts,
+)
 from .ssh import SshTunnel, SshTunnelConfig
 
 __all__ = [
@@ -153,7 +163,7 @@ class SenderLink:
         Asks the socket first: that is one call, where a poll builds a poller (this
         runs several times per frame).
         """
-        if int(self._sock.get(zmq.EVENTS)) & event:
+        if ready_events(self._sock) & event:
             return True
         return timeout > 0 and bool(self._sock.poll(int(timeout * 1000), event))
 
@@ -207,7 +217,7 @@ class RequestLink(SenderLink):
 
     def wait_ready(self, timeout: float) -> bool:
         """Block up to ``timeout`` seconds until a hub is connected and can take a request."""
-        return self._wait(zmq.POLLOUT, timeout)
+        return self._wait(POLLOUT, timeout)
 
     def send(
         self, parts: Sequence[Payload], *, tag: int, copy: bool, wait_sent: float | None = None
@@ -220,7 +230,7 @@ class RequestLink(SenderLink):
         """The next reply; ``HUB_LOST`` as soon as the hub's connection closes (its
         replies will never come); None if nothing came within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        while not int(self._sock.get(zmq.EVENTS)) & zmq.POLLIN:
+        while not ready_events(self._sock) & POLLIN:
             if timeout <= 0:
                 return None  # a look, not a wait: connection events can wait for a wait
             if self._hub_lost():
@@ -229,8 +239,13 @@ class RequestLink(SenderLink):
             if remaining <= 0:
                 return None
             self._poller.poll(max(1, int(remaining * 1000)))
-        with zmq_errors(f"receive from {self.where}"):
-            parts = self._sock.recv_multipart()
+        try:
+            frames = recv_parts(self._sock)
+        except zmq.ZMQError as exc:
+            raise TransportError(f"could not receive from {self.where}: {exc}") from exc
+        if frames is None:
+            return None  # readable a moment ago; gone since (the socket was reset)
+        parts = [frame.bytes for frame in frames]
         if self.spec.pattern != 1:
             return Reply(None, parts)
         if len(parts) < 3 or len(parts[0]) != _TAG_BYTES or len(parts[1]) != 0:
@@ -284,7 +299,7 @@ class PublishLink(SenderLink):
             if self._hub_lost():
                 self.subscribed = False
             wait = 0.0 if self.subscribed else max(0.0, deadline - time.monotonic())
-            if not self._wait(zmq.POLLIN, wait):
+            if not self._wait(POLLIN, wait):
                 return self.subscribed
             event = self._sock.recv()
             if event[:1] in (b"\x00", b"\x01"):

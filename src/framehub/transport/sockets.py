@@ -11,7 +11,19 @@ import zmq
 
 from ..errors import ConfigError, TransportError
 
-__all__ = ["Curve", "LinkOptions", "curve_available", "endpoint", "open_socket", "zmq_errors"]
+__all__ = [
+    "POLLIN",
+    "POLLOUT",
+    "Curve",
+    "LinkOptions",
+    "curve_available",
+    "endpoint",
+    "open_socket",
+    "ready_events",
+    "recv_parts",
+    "send_parts",
+    "zmq_errors",
+]
 
 # ZMTP heartbeats are answered by libzmq itself on both ends (vidgear peers
 # included), so they detect a dead peer without any change to the NetGear messages.
@@ -68,6 +80,15 @@ class LinkOptions:
 # new enum object, eighteen of them per frame (benchmark profile of a sender).
 _NOBLOCK = int(zmq.NOBLOCK)
 _NOBLOCK_MORE = int(zmq.NOBLOCK | zmq.SNDMORE)
+_EVENTS = int(zmq.EVENTS)
+POLLIN = int(zmq.POLLIN)
+POLLOUT = int(zmq.POLLOUT)
+
+
+def ready_events(sock: zmq.Socket[bytes]) -> int:
+    """What ``sock`` can do without waiting now (``POLLIN``/``POLLOUT`` bits); one call,
+    where a poll would build a poller."""
+    return int(sock.get(_EVENTS))
 
 
 def send_parts(
