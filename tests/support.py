@@ -19,6 +19,17 @@ TESTS = Path(__file__).parent
 SCENARIOS = TESTS / "scenarios"
 
 
+def usage() -> dict[str, int]:
+    """This process's open descriptors, Python threads and resident memory (KiB)."""
+    with open("/proc/self/statm") as statm:
+        rss_pages = int(statm.read().split()[1])
+    return {
+        "fds": len(os.listdir("/proc/self/fd")),
+        "threads": threading.active_count(),
+        "rss_kb": rss_pages * os.sysconf("SC_PAGE_SIZE") // 1024,
+    }
+
+
 def free_ports(count: int) -> list[int]:
     """Ports the OS says are free right now on 127.0.0.1 (all distinct)."""
     sockets = []

@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import threading
 import time
 
 import pytest
 
 from framehub import Hub, HubConfig, Lifetime
-from support import Child, free_ports
+from support import Child, free_ports, usage
 
 SECONDS = 75.0
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(SECONDS + 90)]
-
-
-def usage() -> dict[str, int]:
-    with open("/proc/self/statm") as statm:
-        rss_pages = int(statm.read().split()[1])
-    return {
-        "fds": len(os.listdir("/proc/self/fd")),
-        "threads": threading.active_count(),
-        "rss_kb": rss_pages * os.sysconf("SC_PAGE_SIZE") // 1024,
-    }
 
 
 def test_eight_servers_churning_leak_nothing(collect):

@@ -8,29 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import threading
 import time
 
 import numpy as np
 
 from framehub import Sender, SenderConfig
+from support import usage
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--ports", nargs="+", required=True)
 parser.add_argument("--seconds", type=float, default=60.0)
 parser.add_argument("--frames", type=int, default=5)
 args = parser.parse_args()
-
-
-def usage() -> dict[str, int]:
-    with open("/proc/self/statm") as statm:
-        rss_pages = int(statm.read().split()[1])
-    return {
-        "fds": len(os.listdir("/proc/self/fd")),
-        "threads": threading.active_count(),
-        "rss_kb": rss_pages * os.sysconf("SC_PAGE_SIZE") // 1024,
-    }
 
 
 cycles = [0] * len(args.ports)
