@@ -52,13 +52,16 @@ log = logging.getLogger(__name__)
 
 _TAG_BYTES = 8
 _FULL_RETRY_SECONDS = 0.005
-# Requests: the window already bounds what waits in ZeroMQ (every frame sent awaits
-# its acknowledgement), so the high-water mark is a backstop only, and must not be
-# small. libzmq's I/O thread tells the sending thread each time it has read half
-# the mark's worth of messages, and with a mark of a few frames that note woke a
-# sender waiting for its acknowledgement once per frame or two: two wake-ups per
-# frame where one will do (the sending thread's context switches, by getrusage).
-_REQUEST_HWM = 1000
+# Every sender socket's high-water mark is a backstop only, and must not be small:
+# the window (requests: every frame sent awaits its acknowledgement) or the
+# trackers of ``PublishLink.wait_room`` bound what waits in ZeroMQ. libzmq's I/O
+# thread tells the sending thread each time it has read half the mark's worth of
+# messages, and the sending thread learns that room was made only from that note.
+# With a mark of a few frames the note woke a sender waiting for its
+# acknowledgement once per frame or two (two wake-ups per frame where one will
+# do), and a publisher found its socket "full" for a third of its frames after
+# their trackers had said they were written out, dropping them at saturation.
+_SNDHWM = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,8 @@ class SenderLinkSpec:
     address: str
     port: str
     pattern: int
-    #: Messages ZeroMQ may queue towards the hub before a send reports "full"
-    #: (pattern 2; in patterns 0/1 the sender's window bounds them).
+    #: Frames a publisher (pattern 2) lets wait inside ZeroMQ; in patterns 0/1
+    #: the sender's window bounds them.
     queue: int
     #: Secure Mode: this sender's CURVE keys and the hub's public key.
     curve: Curve | None = None
@@ -220,7 +223,7 @@ class RequestLink(SenderLink):
         self.kind = zmq.DEALER if spec.pattern == 1 else zmq.PAIR
         # IMMEDIATE: queue nothing towards a hub that is not connected, so that
         # "not writable" means "no hub" and frames are dropped and counted, not hoarded.
-        self.options = LinkOptions(sndhwm=_REQUEST_HWM, immediate=True, curve=spec.curve)
+        self.options = LinkOptions(sndhwm=_SNDHWM, immediate=True, curve=spec.curve)
         super().__init__(spec, context)
 
     def wait_ready(self, timeout: float) -> bool:
@@ -270,7 +273,7 @@ class PublishLink(SenderLink):
         # XPUB_VERBOSE: libzmq otherwise keeps a dead hub's subscription and hides
         # the same subscription from its restarted successor.
         self.options = LinkOptions(
-            sndhwm=spec.queue, xpub_nodrop=True, xpub_verbose=True, curve=spec.curve
+            sndhwm=_SNDHWM, xpub_nodrop=True, xpub_verbose=True, curve=spec.curve
         )
         #: Whether a hub is connected and subscribed.
         self.subscribed = False
