@@ -27,6 +27,11 @@ class Background:
         self.threads.append(thread)
         return thread
 
+    def result(self, name: str) -> Any:
+        """What ``name`` returned, once every thread has finished."""
+        self.join()
+        return self.results[name]
+
     def join(self, timeout: float = 20.0) -> None:
         for thread in self.threads:
             thread.join(timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -91,8 +92,51 @@ def test_a_slow_consumer_loses_nothing_in_lossless_mode(background):
             received.append(frame.message["i"])
             time.sleep(0.01)
     assert received == list(range(40))
-    stats = background.results["s"]
+    stats = background.result("s")
     assert (stats.acknowledged, stats.dropped) == (40, 0)
+
+
+def test_frames_are_acknowledged_while_the_consumer_is_busy_elsewhere():
+    """A consumer receives on its own thread while it waits in recv(); while it is
+    away the hub's I/O thread must take the sockets over, or servers would stall."""
+    (port,) = free_ports(1)
+    sent = frames(9)
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1", queue_size=16)) as hub:
+        config = SenderConfig(
+            port=port, address="127.0.0.1", jpeg=None, request_timeout=3.0, close_timeout=3.0
+        )
+        with Sender(config) as sender:
+            sender.send(sent[0], message={"i": 0})
+            assert hub.recv(timeout=5).message["i"] == 0  # the consumer has just received
+            # ...and is now busy: nobody calls recv() while eight more frames go out.
+            started = time.monotonic()
+            for i in range(1, 9):
+                sender.send(sent[i], message={"i": i})  # the window (4) needs acks
+        took = time.monotonic() - started  # closing waited for the last acknowledgements
+        stats = sender.stats
+        assert (stats.acknowledged, stats.dropped, stats.failures) == (9, 0, 0)
+        assert took < 2.0
+        assert [hub.recv(timeout=5).message["i"] for _ in range(8)] == list(range(1, 9))
+
+
+def test_several_consumer_threads_share_one_hub_without_loss_or_duplicates(background):
+    (port,) = free_ports(1)
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+        background.start("s", stream(port, 1, frames(300)))
+        got: list[list[int]] = [[], [], []]
+
+        def consume(into: list[int]) -> None:
+            for frame in hub:
+                into.append(frame.message["i"])
+
+        threads = [threading.Thread(target=consume, args=(into,)) for into in got]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not any(thread.is_alive() for thread in threads)
+    assert sorted(i for into in got for i in into) == list(range(300))
+    assert all(into == sorted(into) for into in got)
 
 
 def test_latest_policy_drops_and_counts_for_a_slow_consumer(background):
@@ -288,7 +332,7 @@ def test_an_undecoding_hub_passes_jpeg_bytes_through(background):
         assert abs(int(frame.image.mean()) - 10 * i) <= 2
 
 
-def test_a_failure_on_the_io_thread_is_raised_by_the_next_recv(background):
+def test_a_failure_while_receiving_is_raised_by_the_next_recv(background):
     class Failing(Hub):
         def offer(self, source, message, now):  # type: ignore[no-untyped-def]
             raise RuntimeError("boom")
@@ -350,6 +394,6 @@ def test_a_fast_hub_asks_its_framehub_senders_for_fewer_frames_in_flight(backgro
             pass
     background.join()
     for port in ports[:2]:
-        fast, slow = background.results[str(port)]
+        fast, slow = background.result(str(port))
         assert fast == 1, "flat out at over 250 MB/s: one frame in flight each"
         assert slow == 4, "at 4 frames a second the limit lifts: the configured window"

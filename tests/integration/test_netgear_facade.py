@@ -62,7 +62,7 @@ def test_bidirectional_server_send_returns_the_clients_data(background):
     client.close()
     background.join()
     assert seen == ["a", "b", "c"]
-    assert background.results["s"] == ["Hi, I am a Client here."] * 3
+    assert background.result("s") == ["Hi, I am a Client here."] * 3
 
 
 def test_single_connection_shapes(background):
@@ -86,7 +86,7 @@ def test_single_connection_shapes(background):
     background.join()
     # As in vidgear, return data goes with the acknowledgements sent after the
     # recv() that set it: the very first one may have left before.
-    replies = background.results["s"]
+    replies = background.result("s")
     assert replies[-1] == [1, 2] and replies[0] in (None, [1, 2])
 
 

@@ -172,7 +172,7 @@ def test_a_server_on_another_source_address_is_admitted_by_key(background, keys)
         got = list(hub)
     background.join()
     assert len(got) == FRAMES
-    assert background.results["from-dot-two"].acknowledged == FRAMES
+    assert background.result("from-dot-two").acknowledged == FRAMES
 
 
 def test_the_ip_allow_list_refuses_other_addresses(keys):

@@ -73,9 +73,10 @@ class Hub(Closing):
 
     Iterate it, or call ``recv()``; both end when the stream is over: every server
     seen has said goodbye (see ``ServerTable`` for the exact rule) or ``close()``
-    was called. Frames are decoded on the caller's thread; sockets live on one I/O
-    thread, which acknowledges a frame (patterns 0/1) only once it is queued here,
-    so an acknowledged frame is never lost.
+    was called. A caller waiting in ``recv()`` receives on its own thread; while it
+    is busy elsewhere the hub's I/O thread takes over the sockets (see
+    ``transport.hub_link``). A frame is acknowledged (patterns 0/1) only once it is
+    queued here, so an acknowledged frame is never lost.
     """
 
     def __init__(self, config: HubConfig, *, context: Context[Any] | None = None) -> None:
@@ -87,6 +88,9 @@ class Hub(Closing):
         self._lock = threading.RLock()
         self._wakeups: SimpleQueue[None] = SimpleQueue()
         self._sleepers = 0
+        #: Whether a consumer is receiving on its own thread (one at a time; any
+        #: other consumer sleeps until woken).
+        self._receiving = False
         self._queue: DeliveryQueue[Pending] = DeliveryQueue(
             config.queue_size, config.effective_policy, precious=Pending.decoding
         )
@@ -185,10 +189,24 @@ class Hub(Closing):
                     if now >= deadline:
                         raise PeerTimeout("no frame arrived within the timeout")
                     wait = min(wait, deadline - now)
-                self._sleep(wait)
+                self._await_frames(wait)
         if resume is not None:
             self._link.resume(resume)
         return taken
+
+    def _await_frames(self, seconds: float) -> None:
+        """Wait (called holding the lock) up to ``seconds`` for frames: receive them on
+        this thread, or sleep until woken while another consumer does."""
+        if self._receiving:
+            self._sleep(seconds)
+            return
+        self._receiving = True
+        self._lock.release()
+        try:
+            self._link.pump(seconds)
+        finally:
+            self._lock.acquire()
+            self._receiving = False
 
     def _sleep(self, seconds: float) -> None:
         """Wait (called holding the lock) until woken or ``seconds`` pass."""
@@ -275,7 +293,7 @@ class Hub(Closing):
         self._link.close(self.config.close_timeout)
         self._decoder.close()
 
-    # -- the I/O thread's side (HubSink) -------------------------------------------
+    # -- the sockets' side (HubSink): on whichever thread drives them ---------------
 
     def offer(self, source: str, message: ServerMessage, now: float) -> bool:
         with self._lock:

@@ -1,16 +1,26 @@
-"""The hub's side of the wire: bound sockets, one I/O thread, and the replies.
+"""The hub's side of the wire: bound sockets, who drives them, and the replies.
 
 One socket is bound per port, so a server's identity is the port its bytes
-actually arrived on; a message that claims another port is rejected. The I/O
-thread decodes each message and offers it to a ``HubSink``; when the sink is full
-for that source the message is held and the socket is left unread until
-``resume()`` (backpressure to that one server only), and in patterns 0 and 1 the
-acknowledgement is only sent once the sink has taken the frame.
+actually arrived on; a message that claims another port is rejected. Each message
+is decoded and offered to a ``HubSink``; when the sink is full for that source the
+message is held and the socket is left unread until ``resume()`` (backpressure to
+that one server only), and in patterns 0 and 1 the acknowledgement is only sent
+once the sink has taken the frame.
+
+Two threads may drive the sockets, one at a time (the ``driver`` lock): a consumer
+waiting for frames does it itself through ``pump()``, so a frame reaches it with
+no hand-off between threads; the link's own I/O thread takes over only when no
+consumer has pumped for ``TICK_SECONDS``, so replies, connection events and the
+clock go on while the consumer is busy elsewhere or gone. A consumer that finds
+the I/O thread driving asks it to yield. The I/O thread never waits on the lock
+itself: it looks again a moment later, so a consumer receiving frame after frame
+never wakes it.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import uuid
@@ -34,10 +44,19 @@ log = logging.getLogger(__name__)
 
 #: How often the sink's clock advances while nothing arrives (quiet/gone detection).
 TICK_SECONDS = 0.25
+#: How long the I/O thread leaves the sockets to a consumer that stopped pumping
+#: (it is busy with a frame): replies wait at most about twice this, well inside
+#: the four frames a sender may have in flight at 30 frames/s.
+TAKEOVER_SECONDS = 0.05
 #: Messages read from one socket before looking at the others, so no port starves.
 BATCH = 8
-_STOP = b"S"
+#: Control messages: wake whoever is polling (to stop), hand the sockets to a
+#: waiting consumer, re-offer a paused source's held message.
+_WAKE = b"W"
+_YIELD = b"Y"
 _RESUME = b"R"
+#: Longest a closing I/O thread waits for a consumer to finish its poll.
+_CLOSE_WAIT = 5.0
 
 # REP rather than ROUTER for pattern 1: libzmq strips, keeps and echoes the request
 # envelope in C (and discards requests whose envelope is malformed), which halves
@@ -47,7 +66,8 @@ _SOCKET_KIND = {0: zmq.PAIR, 1: zmq.REP, 2: zmq.SUB}
 
 
 class HubSink(Protocol):
-    """What the hub link hands its messages to. Every method runs on the I/O thread."""
+    """What the hub link hands its messages to, on whichever thread drives the sockets
+    (the I/O thread, or a consumer in ``pump()``); never on two at once."""
 
     def offer(self, source: str, message: ServerMessage, now: float) -> bool:
         """Take a valid message; False means full: hold it and offer it again on resume."""
@@ -62,7 +82,7 @@ class HubSink(Protocol):
         """A connection on ``source``'s port opened, closed or was refused."""
 
     def tick(self, now: float) -> None:
-        """Called at least every ``TICK_SECONDS``."""
+        """Called about every ``TICK_SECONDS`` while the sockets are driven."""
 
     def crashed(self, error: BaseException) -> None:
         """The I/O thread failed; nothing more will be offered."""
@@ -91,7 +111,11 @@ class _Port:
 
 
 class HubLink:
-    """Binds every port at construction (errors raise in the caller's thread)."""
+    """Binds every port at construction (errors raise in the caller's thread).
+
+    Everything below the ``driver`` lock (the sockets, the poller, held messages,
+    the clock) is touched only by the thread holding it.
+    """
 
     def __init__(
         self, spec: HubLinkSpec, sink: HubSink, context: zmq.Context[zmq.Socket[bytes]]
@@ -102,6 +126,16 @@ class HubLink:
         if spec.retain_frame_memory:
             retain_frame_memory()
         self._ports: list[_Port] = []
+        self._driver = threading.Lock()
+        #: Set by close(), read by both drivers; a plain flag, written once.
+        self._stopping = False
+        #: Whether a consumer is in pump() now, and when it last left it.
+        self._pumping = False
+        self._pumped_at = 0.0
+        #: Set when a consumer asked the I/O thread for the sockets.
+        self._yield_asked = False
+        #: Wakes the I/O thread from its wait between looks (close()).
+        self._attention = threading.Event()
         self._command_lock = threading.Lock()
         control = f"inproc://framehub-hub-{uuid.uuid4().hex}"
         self._control_in = open_socket(context, zmq.PAIR, bind=control)
@@ -134,20 +168,59 @@ class HubLink:
             if self._guard is not None:
                 self._guard.close()
             raise
+        self._poller = zmq.Poller()
+        self._poller.register(self._control_in, zmq.POLLIN)
+        for bound in self._ports:
+            self._poller.register(bound.sock, zmq.POLLIN)
+        self._by_socket = {bound.sock: bound for bound in self._ports}
+        self._next_tick = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="framehub-hub-io", daemon=True)
         self._thread.start()
 
     # -- called from other threads ------------------------------------------------
 
     def resume(self, source: str) -> None:
-        """The sink has room for ``source`` again."""
+        """The sink has room for ``source`` again (its held message is offered at once
+        when the sockets are free here, else by whoever drives them next)."""
         self._command(_RESUME + source.encode())
+        self.pump(0.0)
+
+    def pump(self, timeout: float) -> bool:
+        """Drive the sockets from the calling thread until something arrives or
+        ``timeout`` seconds pass; False if they could not be had in that time (another
+        thread drives them) or the link is closing.
+
+        Messages are offered to the sink on this thread. A consumer waiting for frames
+        calls this instead of sleeping: the frame then needs no thread hand-off.
+        """
+        if not self._driver.acquire(blocking=False):
+            if timeout <= 0:
+                return False
+            self._command(_YIELD)
+            if not self._driver.acquire(timeout=timeout):
+                return False
+            timeout = 0.0  # frames may have come meanwhile: let the caller look first
+        try:
+            if self._stopping:
+                return False
+            self._pumping = True
+            try:
+                self._cycle(timeout)
+            except Exception as exc:
+                self._fail(exc)
+            finally:
+                self._pumping = False
+                self._pumped_at = time.monotonic()
+            return True
+        finally:
+            self._driver.release()
 
     def close(self, timeout: float) -> bool:
         """Stop the I/O thread and close every socket; False if it did not stop in time."""
-        if self._thread.is_alive():
-            self._command(_STOP)
-            self._thread.join(timeout)
+        self._stopping = True
+        self._command(_WAKE)
+        self._attention.set()
+        self._thread.join(timeout)
         stopped = not self._thread.is_alive()
         if not stopped:
             log.warning("hub I/O thread did not stop within %.1f s", timeout)
@@ -168,12 +241,41 @@ class HubLink:
 
     def _run(self) -> None:
         try:
-            self._loop()
+            self._serve()
         except BaseException as exc:
-            log.exception("hub I/O thread failed")
-            self._sink.crashed(exc)
+            self._fail(exc)
         finally:
-            self._close_sockets()
+            if self._driver.acquire(timeout=_CLOSE_WAIT):
+                self._close_sockets()
+                self._driver.release()
+            else:
+                log.warning("hub sockets left open: a consumer kept them past %s s", _CLOSE_WAIT)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Driving the sockets failed: tell the sink first (a consumer that then finds
+        the link stopping finds the error too), then stop."""
+        log.error("hub I/O failed", exc_info=exc)
+        self._sink.crashed(exc)
+        self._stopping = True
+        self._attention.set()
+
+    def _serve(self) -> None:
+        """Drive the sockets whenever no consumer has pumped for ``TAKEOVER_SECONDS``."""
+        while not self._stopping:
+            idle = time.monotonic() - self._pumped_at
+            if self._pumping or idle < TAKEOVER_SECONDS or not self._driver.acquire(blocking=False):
+                early = idle < TAKEOVER_SECONDS
+                self._attention.wait(TAKEOVER_SECONDS - idle if early else TAKEOVER_SECONDS)
+                continue
+            try:
+                self._yield_asked = False
+                while not (self._stopping or self._yield_asked):
+                    self._cycle(None)
+            finally:
+                self._driver.release()
+            if self._yield_asked:
+                # The consumer that asked takes the sockets now; look again in a while.
+                self._pumped_at = time.monotonic()
 
     def _close_sockets(self) -> None:
         for port in self._ports:
@@ -181,29 +283,26 @@ class HubLink:
             port.sock.close(linger=0)
         self._control_in.close(linger=0)
 
-    def _loop(self) -> None:
-        poller = zmq.Poller()
-        poller.register(self._control_in, zmq.POLLIN)
-        by_socket = {port.sock: port for port in self._ports}
-        for port in self._ports:
-            poller.register(port.sock, zmq.POLLIN)
-        next_tick = time.monotonic()
-        while True:
-            wait_ms = int(max(0.0, next_tick - time.monotonic()) * 1000)
-            ready = poller.poll(wait_ms)
-            for sock, _ in ready:
-                if sock is self._control_in:
-                    if not self._commands(poller):
-                        return
-                    continue
-                ready_port = by_socket[sock]
-                if ready_port.held is None:
-                    self._drain(ready_port, poller)
-            now = time.monotonic()
-            if now >= next_tick:
-                self._watch(now)
-                self._sink.tick(now)
-                next_tick = now + TICK_SECONDS
+    # -- whoever drives (holding the driver lock) ---------------------------------
+
+    def _cycle(self, timeout: float | None) -> None:
+        """Poll once (until the next tick, or ``timeout`` s if sooner) and handle
+        what is ready; advance the clock when due."""
+        wait = max(0.0, self._next_tick - time.monotonic())
+        if timeout is not None:
+            wait = min(wait, timeout)
+        for sock, _ in self._poller.poll(math.ceil(wait * 1000)):
+            if sock is self._control_in:
+                self._commands()
+                continue
+            port = self._by_socket[sock]
+            if port.held is None:
+                self._drain(port)
+        now = time.monotonic()
+        if now >= self._next_tick:
+            self._watch(now)
+            self._sink.tick(now)
+            self._next_tick = now + TICK_SECONDS
 
     def _watch(self, now: float) -> None:
         """Hand on the connection events of every port.
@@ -216,29 +315,32 @@ class HubLink:
             for event in port.monitor.read():
                 self._sink.peer(port.source, event, now)
 
-    def _commands(self, poller: zmq.Poller) -> bool:
-        """Run queued commands; False when told to stop."""
+    def _commands(self) -> None:
+        """Run queued commands."""
         while True:
             try:
                 command = self._control_in.recv(zmq.NOBLOCK)
             except zmq.Again:
-                return True
-            if command == _STOP:
-                return False
-            source = command[len(_RESUME) :].decode()
-            for port in self._ports:
-                if port.source == source and port.held is not None:
-                    message, port.held = port.held, None
-                    if self._offer(port, message):
-                        poller.register(port.sock, zmq.POLLIN)
+                return
+            if command == _YIELD:
+                self._yield_asked = True
+            elif command.startswith(_RESUME):
+                self._resume(command[len(_RESUME) :].decode())
 
-    def _drain(self, port: _Port, poller: zmq.Poller) -> None:
+    def _resume(self, source: str) -> None:
+        for port in self._ports:
+            if port.source == source and port.held is not None:
+                message, port.held = port.held, None
+                if self._offer(port, message):
+                    self._poller.register(port.sock, zmq.POLLIN)
+
+    def _drain(self, port: _Port) -> None:
         for _ in range(BATCH):
             parts = recv_parts(port.sock)
             if parts is None:
                 return
             if not self._handle(port, parts):
-                poller.unregister(port.sock)
+                self._poller.unregister(port.sock)
                 return
 
     def _handle(self, port: _Port, parts: list[zmq.Frame]) -> bool:
