@@ -314,7 +314,11 @@ class Hub(Closing):
                 self._decoder.dropped(dropped)
                 self._table.dropped(source)
             self._tick_bytes += len(message.payload)
-            self._decoder.start(pending)
+            if not (self._receiving and len(self._queue) == 1):
+                # Decode ahead only what waits behind another frame: a consumer that
+                # is receiving takes this one next, and decodes it sooner itself
+                # than by waiting for a worker.
+                self._decoder.start(pending)
             self._record(
                 self._table.frame(
                     source,
