@@ -338,10 +338,20 @@ def test_a_failure_while_receiving_is_raised_by_the_next_recv(background):
             raise RuntimeError("boom")
 
     (port,) = free_ports(1)
-    with Failing(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
-        background.start("s", stream(port, 1, frames(1), request_timeout=0.5))
-        with pytest.raises(TransportError, match="boom"):
-            hub.recv(timeout=5)
+    hub = Failing(HubConfig(ports=(port,), address="127.0.0.1"))
+    background.start("s", stream(port, 1, frames(1), request_timeout=0.5))
+    with pytest.raises(TransportError, match="boom"):
+        hub.recv(timeout=5)
+    with pytest.raises(TransportError, match="boom"):
+        hub.recv(timeout=5)  # and again: the hub does not pretend to recover
+    # The link has stopped and closed its sockets (and libzmq has had a moment to detach
+    # the closed end): closing the hub must still return at once, where a command
+    # posted to the stopped I/O thread once blocked forever.
+    hub._link._thread.join(5)
+    time.sleep(0.2)
+    started = time.monotonic()
+    hub.close()
+    assert time.monotonic() - started < 1.0
 
 
 def _sender_phases(port: int, image: np.ndarray, phases) -> Any:

@@ -233,9 +233,15 @@ class HubLink:
         return stopped
 
     def _command(self, command: bytes) -> None:
+        """Post a command without waiting: once the I/O thread has stopped and closed its
+        end nobody reads them, and a blocking send would wait forever."""
         with self._command_lock:
-            if not self._control_out.closed:
-                self._control_out.send(command)
+            if self._control_out.closed:
+                return
+            try:
+                self._control_out.send(command, zmq.NOBLOCK)
+            except zmq.Again:
+                log.debug("hub command %r not posted: the link is stopping", command[:1])
 
     # -- the I/O thread -----------------------------------------------------------
 
