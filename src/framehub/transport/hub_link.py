@@ -10,7 +10,7 @@ once the sink has taken the frame.
 Two threads may drive the sockets, one at a time (the ``driver`` lock): a consumer
 waiting for frames does it itself through ``pump()``, so a frame reaches it with
 no hand-off between threads; the link's own I/O thread takes over only when no
-consumer has pumped for ``TICK_SECONDS``, so replies, connection events and the
+consumer has pumped for ``TAKEOVER_SECONDS``, so replies, connection events and the
 clock go on while the consumer is busy elsewhere or gone. A consumer that finds
 the I/O thread driving asks it to yield. The I/O thread never waits on the lock
 itself: it looks again a moment later, so a consumer receiving frame after frame
@@ -85,7 +85,7 @@ class HubSink(Protocol):
         """Called about every ``TICK_SECONDS`` while the sockets are driven."""
 
     def crashed(self, error: BaseException) -> None:
-        """The I/O thread failed; nothing more will be offered."""
+        """Driving the sockets failed; nothing more will be offered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,19 +269,24 @@ class HubLink:
         """Drive the sockets whenever no consumer has pumped for ``TAKEOVER_SECONDS``."""
         while not self._stopping:
             idle = time.monotonic() - self._pumped_at
-            if self._pumping or idle < TAKEOVER_SECONDS or not self._driver.acquire(blocking=False):
-                early = idle < TAKEOVER_SECONDS
-                self._attention.wait(TAKEOVER_SECONDS - idle if early else TAKEOVER_SECONDS)
-                continue
-            try:
-                self._yield_asked = False
-                while not (self._stopping or self._yield_asked):
-                    self._cycle(None)
-            finally:
-                self._driver.release()
-            if self._yield_asked:
-                # The consumer that asked takes the sockets now; look again in a while.
-                self._pumped_at = time.monotonic()
+            if idle < TAKEOVER_SECONDS:
+                self._attention.wait(TAKEOVER_SECONDS - idle)
+            elif self._pumping or not self._driver.acquire(blocking=False):
+                self._attention.wait(TAKEOVER_SECONDS)
+            else:
+                self._drive()
+
+    def _drive(self) -> None:
+        """Drive the sockets (the lock is held) until stopping or a consumer asks for them."""
+        try:
+            self._yield_asked = False
+            while not (self._stopping or self._yield_asked):
+                self._cycle(None)
+        finally:
+            self._driver.release()
+        if self._yield_asked:
+            # The consumer that asked takes the sockets now; look again in a while.
+            self._pumped_at = time.monotonic()
 
     def _close_sockets(self) -> None:
         for port in self._ports:
