@@ -212,6 +212,8 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted: reporting what was measured", flush=True)
         status = 130
+    finally:
+        session.bank.close()
     doc["duration_s"] = time.monotonic() - started
     doc["summary"] = [
         s.to_json() for row in summarise(doc["records"]).values() for s in row.values()
@@ -236,7 +238,10 @@ def _profile(args: argparse.Namespace) -> int:
     if args.settle is not None:
         settle(args.settle)
     session = Session(False, RESULTS / "profile.log", memory_budget())
-    print(profile(cells[0], args.peer, args.seconds, RESULTS, session, args.server))
+    try:
+        print(profile(cells[0], args.peer, args.seconds, RESULTS, session, args.server))
+    finally:
+        session.bank.close()
     return 0
 
 

@@ -1,9 +1,15 @@
-"""Forked child processes for one run: started, watched for memory, and always killed.
+"""Child processes for one run: started, watched for memory, and always killed.
 
-Children are forked from the runner, which has already imported every peer's
-library and rendered the frames, so a run pays neither cost and 32 servers
-start in a fraction of a second. Each child also dies with the runner
-(``PR_SET_PDEATHSIG``), so an interrupted suite leaves nothing behind.
+Children are forked from a fork server: a fresh interpreter that has imported
+every peer's library and nothing else, so a child starts in a fraction of a
+second, yet begins as a user's own ``python hub.py`` would, with a pristine heap.
+(Forked from the runner, children inherited the allocator state of a process that
+had rendered and freed hundreds of MB of frames: glibc then served every peer's
+0.9 MB receive buffers from the heap, which it does not do in a fresh process.
+imagezmq's client, for one, spent a third of the CPU per frame it needs when
+started afresh, and delivered twice the frames.) Each child also dies with the
+fork server (``PR_SET_PDEATHSIG``), which dies with the runner, so an interrupted
+suite leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -32,7 +38,18 @@ __all__ = [
     "private_bytes",
 ]
 
-_FORK = multiprocessing.get_context("fork")
+_CONTEXT = multiprocessing.get_context("forkserver")
+#: What the fork server imports before forking children (missing ones are skipped).
+_PRELOAD = [
+    "numpy",
+    "zmq",
+    "simplejpeg",
+    "framehub",
+    "vidgear.gears",
+    "imagezmq",
+    "benchmarks.suite.roles",
+]
+_CONTEXT.set_forkserver_preload(_PRELOAD)
 _PR_SET_PDEATHSIG = 1
 _TICK = os.sysconf("SC_CLK_TCK")
 #: How often a waiting runner looks at its children's memory.
@@ -63,7 +80,7 @@ def memory_budget() -> int:
 
 def private_bytes(pid: int) -> int:
     """Memory ``pid`` holds for itself: pages it touched since the fork, not those it
-    still shares with the runner (the frames every child inherits)."""
+    still shares with the fork server, nor the frames it maps."""
     total = 0
     try:
         with open(f"/proc/{pid}/smaps_rollup") as rollup:
@@ -126,14 +143,14 @@ class Flock:
         self.client_peak_bytes = 0
 
     def start(self, target: Callable[..., Any], *args: Any) -> BaseProcess:
-        proc = _FORK.Process(target=_child, args=(self._log, target, *args), daemon=True)
+        proc = _CONTEXT.Process(target=_child, args=(self._log, target, *args), daemon=True)
         proc.start()
         self._procs.append(proc)
         return proc
 
     def cpu_seconds(self, procs: Sequence[BaseProcess] | None = None) -> float:
-        """CPU the run's processes (or ``procs``) have used so far: forked children
-        start from zero."""
+        """CPU the run's processes (or ``procs``) have used so far: children start
+        from zero."""
         chosen = self._procs if procs is None else procs
         return sum(cpu_seconds(f"/proc/{p.pid}/stat") for p in chosen if p.pid is not None)
 

@@ -1,4 +1,4 @@
-"""The code that runs inside the forked processes: one client and N servers per run.
+"""The code that runs inside the child processes: one client and N servers per run.
 
 Both loops are the same for every peer; only the adapter's ``recv``/``send`` differ.
 Each process ends with ``os._exit`` so that no library's exit handler (vidgear's
@@ -12,16 +12,18 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, NoReturn
 
 import numpy as np
 
+from .bank import FrameCycle
 from .cells import Cell, Timing
 from .peers import PEERS
 from .peers.base import Frame, Receiver, Wiring
+from .peers.netgear import FRAMEHUB_OPTIONS
 
 __all__ = ["WINDOW", "Job", "client_main", "server_main"]
 
@@ -38,6 +40,8 @@ class Job:
     cell: Cell
     timing: Timing
     ports: tuple[int, ...]
+    #: ``--framehub`` options: set in each child, which does not share the runner's memory.
+    framehub_options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def wiring(self) -> Wiring:
@@ -48,6 +52,7 @@ def client_main(job: Job, conn: Connection) -> NoReturn:
     """Open the peer's client, say READY, measure, send the result, exit."""
     code = 0
     try:
+        FRAMEHUB_OPTIONS.update(job.framehub_options)
         receiver = PEERS[job.peer].open_receiver(job.wiring)
         conn.send("ready")
         if job.cell.kind == "idle":
@@ -61,10 +66,12 @@ def client_main(job: Job, conn: Connection) -> NoReturn:
     _exit(code)
 
 
-def server_main(job: Job, index: int, frames: Sequence[Frame]) -> NoReturn:
-    """Send ``frames`` round and round, flat out or at the cell's rate, until killed."""
+def server_main(job: Job, index: int, cycle: FrameCycle) -> NoReturn:
+    """Send the ``cycle``'s frames round and round, flat out or at the cell's rate, until killed."""
     code = 0
     try:
+        FRAMEHUB_OPTIONS.update(job.framehub_options)
+        frames = cycle.load()
         transmitter = PEERS[job.peer].open_transmitter(job.wiring, index)
         period = 1.0 / job.cell.rate if job.cell.rate else 0.0
         # Cameras are not synchronised: spread the servers' phases over one period.

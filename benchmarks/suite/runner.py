@@ -11,13 +11,13 @@ from multiprocessing import Pipe
 from pathlib import Path
 from typing import Any
 
-from ..frames import make_frames
+from .bank import FrameBank
 from .cells import Cell, Timing, timing
-from .peers.base import Frame
+from .peers.netgear import FRAMEHUB_OPTIONS
 from .processes import Flock, MemoryExceeded, busy_seconds
 from .roles import WINDOW, Job, client_main, server_main
 
-__all__ = ["FrameBank", "Record", "Session", "expected_seconds", "run_cell", "run_once", "settle"]
+__all__ = ["Record", "Session", "expected_seconds", "run_cell", "run_once", "settle"]
 
 Record = dict[str, Any]
 #: How long a client may take to bind its ports and say READY.
@@ -27,31 +27,6 @@ _SETTLE_SLICE = 0.5
 #: ... and gives up waiting for it to drop after this long (the run is then noisy,
 #: and its ``others_cores`` says so).
 _SETTLE_LONGEST = 30.0
-
-
-class FrameBank:
-    """Each server's frames, rendered in the runner so that forked servers share them.
-
-    Eight distinct cycles, each server starting at its own point of one: 32 servers
-    never send in lock-step, yet a 1080p bank is 400 MB, not 1.6 GB. Only the
-    current size is kept.
-    """
-
-    DISTINCT = 8
-
-    def __init__(self) -> None:
-        self._size: tuple[int, int] | None = None
-        self._cycles: dict[int, list[Frame]] = {}
-
-    def for_server(self, size: tuple[int, int], index: int) -> list[Frame]:
-        if size != self._size:
-            self._size, self._cycles = size, {}
-        seed, shift = index % self.DISTINCT, index // self.DISTINCT
-        if seed not in self._cycles:
-            self._cycles[seed] = make_frames(*size, seed=seed)
-        cycle = self._cycles[seed]
-        shift %= len(cycle)
-        return cycle[shift:] + cycle[:shift]
 
 
 @dataclass(slots=True)
@@ -115,7 +90,13 @@ def run_once(
     ``run_timing`` replaces the cell's usual timing; ``on_started`` is given the
     client's pid and the servers' once every server has started (to attach a profiler).
     """
-    job = Job(peer, cell, run_timing or timing(cell, session.quick), free_ports(cell.servers))
+    job = Job(
+        peer,
+        cell,
+        run_timing or timing(cell, session.quick),
+        free_ports(cell.servers),
+        dict(FRAMEHUB_OPTIONS),
+    )
     servers = 0 if cell.kind == "idle" else cell.servers
     frames = [session.bank.for_server(cell.resolution, i) for i in range(servers)]
     receive, send = Pipe(duplex=False)
