@@ -33,6 +33,9 @@ from .messages import (
 __all__ = ["decode_client_message", "decode_server_message"]
 
 _JPEG_SOI = b"\xff\xd8"
+#: One decoder for every header: ``json.loads`` would look up the text's encoding
+#: and its default decoder on each call.
+_JSON = json.JSONDecoder()
 _ITEMSIZE = {name: np.dtype(name).itemsize for name in RAW_DTYPES}
 
 
@@ -40,7 +43,8 @@ def _load_object(part: Payload, limits: Limits, what: str) -> dict[str, Any]:
     if len(part) > limits.max_header_bytes:
         raise WireError(f"{what} is {len(part)} bytes, over the {limits.max_header_bytes} limit")
     try:
-        obj = json.loads(bytes(part))
+        # vidgear's headers are UTF-8 (pyzmq's send_json); invalid UTF-8 is a ValueError.
+        obj = _JSON.decode(str(part, "utf-8"))
     except (ValueError, RecursionError) as exc:
         raise WireError(f"{what} is not JSON: {exc}") from None
     if not isinstance(obj, dict):
