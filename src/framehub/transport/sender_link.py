@@ -241,15 +241,18 @@ class RequestLink(SenderLink):
         """The next reply; ``HUB_LOST`` as soon as the hub's connection closes (its
         replies will never come); None if nothing came within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        while not ready_events(self._sock) & POLLIN:
-            if timeout <= 0:
-                return None  # a look, not a wait: connection events can wait for a wait
-            if self._hub_lost():
-                return HUB_LOST
+        readable = ready_events(self._sock) & POLLIN
+        # A look (timeout 0) does not read connection events: they can wait for a wait.
+        while not readable:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            self._poller.poll(max(1, int(remaining * 1000)))
+            # The poll says which socket woke it: the monitor is read only when it
+            # has news, and a reply needs no second look (both once per frame).
+            ready = dict(self._poller.poll(max(1, int(remaining * 1000))))
+            if self._monitor.socket in ready and self._hub_lost():
+                return HUB_LOST
+            readable = self._sock in ready
         try:
             frames = recv_parts(self._sock)
         except zmq.ZMQError as exc:
