@@ -10,9 +10,9 @@ drops later.
 from __future__ import annotations
 
 import os
-from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+import threading
 from dataclasses import dataclass, field
+from queue import SimpleQueue
 from typing import Any
 
 import numpy as np
@@ -37,60 +37,103 @@ class Pending:
 
     packet: FramePacket
     received_at: float
-    future: Future[np.ndarray[Any, Any]] | None = field(default=None)
+    #: Held from the moment a worker is given the frame until its decode is over.
+    busy: threading.Lock | None = field(default=None)
+    image: np.ndarray[Any, Any] | None = field(default=None)
+    error: Exception | None = field(default=None)
+    #: Dropped by a policy: a worker that has not begun skips it.
+    cancelled: bool = field(default=False)
 
     def decoding(self) -> bool:
         """Whether a worker has been given this frame to decode."""
-        return self.future is not None
+        return self.busy is not None
 
 
 class DecodeAhead:
-    """Starts decodes for queued frames; the hub calls ``start``/``forget`` under its lock."""
+    """Starts decodes for queued frames; the hub calls ``start``/``forget`` under its lock.
+
+    The hand-off is a C queue to the workers and a C lock per frame back: the
+    ``concurrent.futures`` machinery it replaces notified a Python ``Condition``
+    per frame, which was the costliest call of a saturated JPEG hub (benchmark
+    profile: over a third of the samples holding the GIL).
+    """
 
     def __init__(self, workers: int, *, fastdct: bool, fastupsample: bool, limits: Limits) -> None:
         self._fastdct = fastdct
         self._fastupsample = fastupsample
         self._limits = limits
-        self._pool = (
-            ThreadPoolExecutor(workers, thread_name_prefix="framehub-decode") if workers else None
-        )
+        self._workers = workers
+        self._jobs: SimpleQueue[Pending | None] = SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._closed = False
         self.depth = 2 * workers
         self._started = 0
 
     def start(self, pending: Pending) -> None:
         """Begin decoding ``pending`` if it is JPEG and fewer than ``depth`` are under way."""
         if (
-            self._pool is None
-            or pending.future is not None
+            not self._workers
+            or self._closed
+            or pending.busy is not None
             or pending.packet.compression is None
             or self._started >= self.depth
         ):
             return
-        pending.future = self._pool.submit(self._decode, pending.packet)
+        if not self._threads:
+            self._spawn()
+        busy = threading.Lock()
+        busy.acquire()
+        pending.busy = busy
+        self._jobs.put(pending)
         self._started += 1
+
+    def _spawn(self) -> None:
+        """Start the workers on the first JPEG frame: a raw-only hub never has them."""
+        for index in range(self._workers):
+            thread = threading.Thread(
+                target=self._work, name=f"framehub-decode_{index}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def taken(self, pending: Pending) -> None:
         """The consumer took ``pending``: its decode no longer counts as ahead."""
-        if pending.future is not None:
+        if pending.busy is not None:
             self._started -= 1
 
     def dropped(self, pending: Pending) -> None:
         """A policy dropped ``pending``: stop its decode if it has not begun."""
-        if pending.future is not None:
-            pending.future.cancel()
+        if pending.busy is not None:
+            pending.cancelled = True
             self._started -= 1
 
     def result(self, pending: Pending) -> np.ndarray[Any, Any]:
         """The decoded frame; raises ``WireError`` for a corrupt one. Call without the lock."""
-        future = pending.future
-        while future is not None:
-            try:
-                return future.result(_WAIT_SLICE)
-            except FutureTimeout:
-                continue  # decodes take milliseconds; this only bounds each wait
-            except CancelledError:
-                break  # the pool was shut down under us: decode here
+        busy = pending.busy
+        if busy is not None:
+            # Decodes take milliseconds; the slice only bounds each wait. A hub closed
+            # meanwhile may never have its queued decodes run: decode here then.
+            while not busy.acquire(timeout=_WAIT_SLICE):
+                if self._closed:
+                    break
+            else:
+                busy.release()
+                if pending.error is not None:
+                    raise pending.error
+                if pending.image is not None:
+                    return pending.image
         return self._decode(pending.packet)
+
+    def _work(self) -> None:
+        while (pending := self._jobs.get()) is not None:
+            try:
+                if not (pending.cancelled or self._closed):
+                    pending.image = self._decode(pending.packet)
+            except Exception as exc:  # handed to the consumer, which raises it
+                pending.error = exc
+            finally:
+                if pending.busy is not None:
+                    pending.busy.release()
 
     def _decode(self, packet: FramePacket) -> np.ndarray[Any, Any]:
         return self.decode(packet)
@@ -109,5 +152,7 @@ class DecodeAhead:
         )
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers once they have finished what is queued; does not wait."""
+        self._closed = True
+        for _ in self._threads:
+            self._jobs.put(None)
