@@ -22,7 +22,7 @@ from .machine import describe
 from .peers import ALL, BASELINE, FULL, PEERS, available
 from .peers.netgear import FRAMEHUB_OPTIONS
 from .plot import plot
-from .processes import memory_budget
+from .processes import memory_budget, raise_allocator_thresholds
 from .profile import profile
 from .report import render
 from .runner import Record, Session, expected_seconds, run_cell, settle
@@ -68,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="OPTION=VALUE",
         help="a NetGear option for framehub's client and servers only, e.g. window=1"
         " (VALUE is read as JSON, else taken as a string)",
+    )
+    run.add_argument(
+        "--raise-allocator-thresholds",
+        action="store_true",
+        help="give every process glibc's raised mmap and trim thresholds, as framehub's hub"
+        " sets for itself (peers then run as if their users had tuned glibc)",
     )
     run.add_argument("--no-plot", action="store_true", help="skip the PNG")
     run.add_argument("--list", action="store_true", help="print the plan and its duration only")
@@ -160,6 +166,8 @@ def _options(items: list[str]) -> dict[str, Any]:
 def _run(args: argparse.Namespace) -> int:
     quick = not args.full
     FRAMEHUB_OPTIONS.update(_options(args.framehub))
+    if args.raise_allocator_thresholds:
+        raise_allocator_thresholds()
     mode = "quick" if quick else "full"
     filters = _filters(args.only)
     unknown = filters.get("peer", set()) - set(ALL)
@@ -182,6 +190,7 @@ def _run(args: argparse.Namespace) -> int:
         "repeat": args.repeat,
         "settle": args.settle,
         "framehub_options": FRAMEHUB_OPTIONS,
+        "allocator_thresholds_raised": args.raise_allocator_thresholds,
         "machine": describe(),
         "peers": {p: PEERS[p].note for p in peers},
         "missing": missing,

@@ -6,8 +6,9 @@ second, yet begins as a user's own ``python hub.py`` would, with a pristine heap
 (Forked from the runner, children inherited the allocator state of a process that
 had rendered and freed hundreds of MB of frames: glibc then served every peer's
 0.9 MB receive buffers from the heap, which it does not do in a fresh process.
-imagezmq's client, for one, spent a third of the CPU per frame it needs when
-started afresh, and delivered twice the frames.) Each child also dies with the
+imagezmq's client, for one, spent half the CPU per raw frame it needs when
+started afresh; ``raise_allocator_thresholds`` gives every peer that state on
+purpose, for comparison.) Each child also dies with the
 fork server (``PR_SET_PDEATHSIG``), which dies with the runner, so an interrupted
 suite leaves nothing behind.
 """
@@ -28,6 +29,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from framehub.transport.allocator import MMAP_THRESHOLD, TRIM_THRESHOLD
+
 __all__ = [
     "Flock",
     "MemoryExceeded",
@@ -36,6 +39,7 @@ __all__ = [
     "cpu_seconds",
     "memory_budget",
     "private_bytes",
+    "raise_allocator_thresholds",
 ]
 
 _CONTEXT = multiprocessing.get_context("forkserver")
@@ -50,6 +54,12 @@ _PRELOAD = [
     "benchmarks.suite.roles",
 ]
 _CONTEXT.set_forkserver_preload(_PRELOAD)
+#: glibc reads these when a process first allocates: the fork server, whose allocator
+#: every child inherits. The values are the ones framehub's hub sets for itself.
+_ALLOCATOR_ENV = {
+    "MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD),
+    "MALLOC_TRIM_THRESHOLD_": str(TRIM_THRESHOLD),
+}
 _PR_SET_PDEATHSIG = 1
 _TICK = os.sysconf("SC_CLK_TCK")
 #: How often a waiting runner looks at its children's memory.
@@ -109,6 +119,13 @@ def cpu_seconds(stat: str) -> float:
     except (OSError, IndexError):
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def raise_allocator_thresholds() -> None:
+    """Give every child the allocator thresholds framehub's hub sets for itself, so that
+    peers are measured as if their users had tuned glibc too. Call before the first
+    child starts: the fork server reads its environment once."""
+    os.environ.update(_ALLOCATOR_ENV)
 
 
 def _die_with_parent() -> None:

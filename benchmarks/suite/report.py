@@ -144,6 +144,15 @@ def _options(doc: Mapping[str, Any]) -> str:
     return f"framehub ran with options of its own (--framehub): {given}"
 
 
+def _allocator(doc: Mapping[str, Any]) -> str:
+    if not doc.get("allocator_thresholds_raised"):
+        return ""
+    return (
+        "every process ran with glibc's mmap and trim thresholds raised"
+        " (--raise-allocator-thresholds), as framehub's hub sets them for itself"
+    )
+
+
 def _header(doc: Mapping[str, Any]) -> str:
     m = doc["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in m["versions"].items())
@@ -157,6 +166,7 @@ def _header(doc: Mapping[str, Any]) -> str:
         f"ratios are framehub (NetGear) ÷ each peer; {MISS} marks a value that misses its target",
         _noise(doc),
         _options(doc),
+        _allocator(doc),
     ]
     lines = [line for line in lines if line]
     lines += [f"  {name}: {note}" for name, note in doc["peers"].items()]
