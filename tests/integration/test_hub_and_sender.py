@@ -58,6 +58,28 @@ def test_raw_frames_arrive_intact_in_order_from_every_server(background, pattern
             assert 0 <= f.latency < 5
 
 
+def test_a_server_may_change_frame_size_and_dtype_mid_stream(background):
+    # A sender encodes its header once per kind of frame: a camera that changes
+    # resolution, or a stream of mixed arrays, must still be described frame by frame.
+    (port,) = free_ports(1)
+    rng = np.random.default_rng(3)
+    sent = [
+        rng.integers(0, 256, (48, 64, 3), dtype=np.uint8),
+        rng.integers(0, 256, (32, 40, 3), dtype=np.uint8),
+        rng.integers(0, 256, (32, 40), dtype=np.uint8),
+        rng.random((8, 8), dtype=np.float32),
+        rng.integers(0, 256, (48, 64, 3), dtype=np.uint8),
+    ]
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+        background.start("s", stream(port, 1, sent))
+        got = list(hub)
+    assert [f.message["i"] for f in got] == list(range(len(sent)))
+    for frame in got:
+        expected = sent[frame.message["i"]]
+        assert frame.image.dtype == expected.dtype
+        assert np.array_equal(frame.image, expected)
+
+
 def test_jpeg_frames_carry_their_compressed_bytes(background):
     (port,) = free_ports(1)
     smooth = [np.full((48, 64, 3), 10 * i, np.uint8) for i in range(10)]

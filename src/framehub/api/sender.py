@@ -30,7 +30,7 @@ from ..wire import (
     ArrayReply,
     DataReply,
     EndOfStream,
-    FramePacket,
+    FrameHeader,
     JSONValue,
     Payload,
     decode_client_message,
@@ -93,17 +93,23 @@ class Sender(Closing):
             address=config.address,
             port=str(config.port),
             pattern=config.pattern,
-            queue=max(config.queue, config.effective_window),
+            queue=config.queue,
             curve=sender_curve(config.security),
             tunnel=config.ssh_tunnel,
         )
         self._link: RequestLink | PublishLink = open_link(spec, context or default_context())
         self._in_flight: deque[int] = deque()
-        #: The hub's latest request for fewer frames in flight (None: no limit), and the
-        #: acknowledgement it came in: a hub repeats it, and it is then not parsed again.
-        self._window_limit: int | None = None
+        #: Frames that may await acknowledgement now: the configured window, or fewer
+        #: while a framehub hub asks for fewer. The hub's latest request comes with
+        #: the acknowledgement it came in: a hub repeats it, and it is then not parsed
+        #: again.
+        self._window = config.effective_window
         self._advice: tuple[bytes, int | None] = (b"", None)
         self._seq = 0
+        #: The server's identity in its headers (Multi-Servers Mode), and the header of
+        #: the frames it sends (see ``_header_for``).
+        self._port = config.port if config.multiserver else None
+        self._header: FrameHeader | None = None
         #: False after a failure: then send() does not wait for the hub to come back.
         self._reachable = True
         self._last_failure = 0.0
@@ -121,11 +127,6 @@ class Sender(Closing):
             len(self._in_flight),
             self._window,
         )
-
-    @property
-    def _window(self) -> int:
-        window = self.config.effective_window
-        return window if self._window_limit is None else min(window, self._window_limit)
 
     def send(self, frame: np.ndarray[Any, Any], message: JSONValue = None) -> None:
         """Send one frame; returns once it is queued (and, with a full window, acknowledged)."""
@@ -173,24 +174,27 @@ class Sender(Closing):
             return None
         seq = self._seq
         self._seq += 1
-        parts = encode_server_message(
-            FramePacket(
-                payload=encoded.payload,
-                compression=encoded.compression,
-                dtype=encoded.dtype,
-                shape=encoded.shape,
-                message=message,
-                pattern=self.config.pattern,
-                port=self.config.port if self.config.multiserver else None,
-                seq=seq,
-                sent_at=time.time(),
-            )
-        )
+        header = self._header_for(encoded).render(message, seq, time.time())
+        parts: list[Payload] = [header, encoded.payload]
         if not self._transmit(parts, seq):
             self._drop(1)
             return None
         self._sent += 1
         return seq
+
+    def _header_for(self, encoded: EncodedFrame) -> FrameHeader:
+        """The header of this sender's frames of ``encoded``'s kind (made once per kind)."""
+        header = self._header
+        key = (self._port, self.config.pattern, encoded.compression, encoded.dtype, encoded.shape)
+        if header is None or header.key != key:
+            header = self._header = FrameHeader(
+                port=self._port,
+                pattern=self.config.pattern,
+                compression=encoded.compression,
+                dtype=encoded.dtype,
+                shape=encoded.shape,
+            )
+        return header
 
     def _admit(self) -> bool:
         """Wait, within ``request_timeout``, until one more frame can leave: room in the
@@ -301,7 +305,9 @@ class Sender(Closing):
         self._reachable = True
         self._budget.success()
         if not self.config.bidirectional:
-            self._window_limit = self._requested_window(reply)
+            limit = self._requested_window(reply)
+            window = self.config.effective_window
+            self._window = window if limit is None else min(window, limit)
         if reply.refused:
             log.warning("the hub refused a frame as invalid (is this the right port?)")
             self._drop(1)
@@ -365,9 +371,7 @@ class Sender(Closing):
             return
         self._closed = True
         deadline = time.monotonic() + self.config.close_timeout
-        goodbye = encode_server_message(
-            EndOfStream(port=self.config.port if self.config.multiserver else None)
-        )
+        goodbye = encode_server_message(EndOfStream(port=self._port))
         try:
             if isinstance(self._link, RequestLink):
                 self._close_request(goodbye, deadline)

@@ -4,7 +4,7 @@ Imports only the standard library and numpy; no sockets, no threads.
 """
 
 from .decode import decode_client_message, decode_server_message
-from .encode import dump_json, encode_client_message, encode_server_message
+from .encode import FrameHeader, dump_json, encode_client_message, encode_server_message
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import (
     JPEG_COLORSPACES,
@@ -33,6 +33,7 @@ __all__ = [
     "Compression",
     "DataReply",
     "EndOfStream",
+    "FrameHeader",
     "FramePacket",
     "JSONValue",
     "Limits",

@@ -17,7 +17,7 @@ from .messages import (
     ServerMessage,
 )
 
-__all__ = ["dump_json", "encode_client_message", "encode_server_message"]
+__all__ = ["FrameHeader", "dump_json", "encode_client_message", "encode_server_message"]
 
 
 # json.dumps builds a new encoder whenever it is given options: one made once saves a
@@ -49,25 +49,75 @@ def _with_port(port: str | int | None) -> dict[str, JSONValue]:
     return {} if port is None else {"port": port}
 
 
+class FrameHeader:
+    """The JSON header of one server's frames, its unchanging fields encoded once.
+
+    A camera sends frames of one dtype, shape and compression; only the message,
+    the sequence number and the send time differ from frame to frame. Rendering
+    joins those to the bytes kept here, where building and encoding the whole
+    header again was most of a sender's Python time per frame. The result is the
+    bytes ``encode_server_message`` gives for the same packet: it is built by this.
+    """
+
+    __slots__ = ("_head", "_tail", "key")
+
+    def __init__(
+        self,
+        *,
+        port: str | int | None,
+        pattern: int,
+        compression: Compression | None,
+        dtype: str,
+        shape: tuple[int, ...],
+    ) -> None:
+        #: What the header was made for; equal keys give equal headers.
+        self.key = (port, pattern, compression, dtype, shape)
+        before: dict[str, JSONValue] = {
+            **_with_port(port),
+            "terminate_flag": False,
+            "compression": _compression_field(compression),
+        }
+        after: dict[str, JSONValue] = {
+            "pattern": str(pattern),
+            "dtype": dtype if compression is None else "",
+            "shape": list(shape) if compression is None else "",
+        }
+        # vidgear's key order, with "message" between the two.
+        self._head = b"{" + _members(before) + b',"message":'
+        self._tail = b"," + _members(after)
+
+    def render(self, message: JSONValue, seq: int | None, sent_at: float | None) -> bytes:
+        """The header of one frame; ``seq`` and ``sent_at`` are left out when None."""
+        parts = [self._head, _NULL if message is None else dump_json(message), self._tail]
+        if seq is not None:
+            parts.append(b',"fh_seq":%d' % seq)
+        if sent_at is not None:
+            parts.append(b',"fh_ts":' + repr(float(sent_at)).encode())
+        parts.append(b"}")
+        return b"".join(parts)
+
+
+_NULL = b"null"
+
+
+def _members(fields: dict[str, JSONValue]) -> bytes:
+    """``fields`` as JSON object members, without the braces."""
+    return dump_json(fields)[1:-1]
+
+
 def encode_server_message(msg: ServerMessage) -> list[Payload]:
     """Encode what a server sends: a two-part frame message or a one-part goodbye."""
     if isinstance(msg, EndOfStream):
         # vidgear puts "port" last in its goodbye (first in frame headers); keep its order.
         return [dump_json({"terminate_flag": True, **_with_port(msg.port)})]
-    header: dict[str, JSONValue] = {
-        **_with_port(msg.port),
-        "terminate_flag": False,
-        "compression": _compression_field(msg.compression),
-        "message": msg.message,
-        "pattern": str(msg.pattern),
-        "dtype": msg.dtype if msg.compression is None else "",
-        "shape": list(msg.shape) if msg.compression is None else "",
-    }
-    if msg.seq is not None:
-        header["fh_seq"] = msg.seq
-    if msg.sent_at is not None:
-        header["fh_ts"] = msg.sent_at
-    return [dump_json(header), msg.payload]
+    header = FrameHeader(
+        port=msg.port,
+        pattern=msg.pattern,
+        compression=msg.compression,
+        dtype=msg.dtype,
+        shape=msg.shape,
+    )
+    return [header.render(msg.message, msg.seq, msg.sent_at), msg.payload]
 
 
 def encode_client_message(msg: ClientMessage) -> list[Payload]:
