@@ -429,3 +429,26 @@ def test_a_fast_hub_asks_its_framehub_senders_for_fewer_frames_in_flight(backgro
         fast, slow = background.result(str(port))
         assert fast == 1, "flat out at over 250 MB/s: one frame in flight each"
         assert slow == 4, "at 4 frames a second the limit lifts: the configured window"
+
+
+def test_a_consumer_behind_keeps_frames_fresh_and_loses_none(background):
+    """A consumer slower than its server: the hub asks for one frame in flight and
+    holds two, so each frame waits for about three of the consumer's turns, not the
+    twelve a full queue (8) and window (4) made it wait; lossless all the same."""
+    (port,) = free_ports(1)
+    image = frames(1, shape=(120, 160, 3))[0]
+    turn = 0.03
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+        background.start("s", _sender_phases(port, image, [(3.0, 0)]))
+        late = []
+        sequence = []
+        start = time.monotonic()
+        while (frame := hub.recv(timeout=5)) is not None:
+            sequence.append(frame.seq)
+            if 2.0 < time.monotonic() - start < 3.0:
+                late.append(time.time() - frame.sent_at)  # its age when recv() returned it
+            time.sleep(turn)
+    background.join()
+    assert background.result("s") == [1]
+    assert sequence == list(range(len(sequence)))
+    assert late and max(late) < 6 * turn, f"frames waited {max(late):.3f} s"

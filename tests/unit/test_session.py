@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from framehub.session import (
+    BEHIND_SHARE,
     DeliveryQueue,
     EventKind,
     Offer,
@@ -12,6 +13,7 @@ from framehub.session import (
     RetryBudget,
     ServerState,
     ServerTable,
+    consumer_behind,
     window_advice,
 )
 from framehub.session.window import FAST_BYTES_PER_SECOND
@@ -199,6 +201,40 @@ def test_below_the_rate_nothing_is_limited_and_advice_lifts_only_well_below_it()
     assert window_advice(8, near, advising=False) is None  # not yet fast
     assert window_advice(8, near, advising=True) == 1  # already advising: keep it
     assert window_advice(8, FAST_BYTES_PER_SECOND * 0.4, advising=True) is None
+
+
+def test_a_consumer_behind_is_asked_for_one_frame_in_flight_whatever_the_rate():
+    assert window_advice(8, 0.0, behind=True, advising=False) == 1
+    assert window_advice(2, FAST_BYTES_PER_SECOND * 1.1, behind=True, advising=False) == 1
+    assert window_advice(0, 0.0, behind=True, advising=False) is None  # nobody streaming
+
+
+def test_a_consumer_is_behind_from_half_its_frames_and_until_a_quarter():
+    assert not consumer_behind(0.49, was_behind=False)
+    assert consumer_behind(BEHIND_SHARE, was_behind=False)
+    assert consumer_behind(0.3, was_behind=True)  # no flapping near the threshold
+    assert not consumer_behind(0.2, was_behind=True)
+
+
+def test_a_lowered_limit_holds_back_a_lossless_source_without_dropping():
+    queue: DeliveryQueue[int] = DeliveryQueue(4, Policy.LOSSLESS)
+    for i in range(4):
+        queue.offer("a", i)
+    queue.limit = 2
+    assert queue.offer("a", 4) == (Offer.FULL, None)
+    assert queue.offer("b", 10) == (Offer.ACCEPTED, None)
+    assert [queue.take() for _ in range(3)] == [("a", 0), ("b", 10), ("a", 1)]
+    assert queue.offer("a", 4) == (Offer.FULL, None)  # still two waiting
+    assert queue.take() == ("a", 2)
+    assert queue.offer("a", 4) == (Offer.ACCEPTED, None)
+    assert [queue.take() for _ in range(3)] == [("a", 3), ("a", 4), None]
+
+
+def test_a_lowered_limit_leaves_the_latest_policy_its_capacity():
+    queue: DeliveryQueue[int] = DeliveryQueue(3, Policy.LATEST)
+    queue.limit = 1
+    assert [queue.offer("a", i) for i in range(3)] == [(Offer.ACCEPTED, None)] * 3
+    assert queue.offer("a", 3) == (Offer.ACCEPTED_DROPPING, 0)
 
 
 def test_streaming_counts_only_servers_with_recent_frames():

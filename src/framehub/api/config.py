@@ -153,7 +153,8 @@ class HubConfig:
     server and every message must claim the port it arrives on; without it there
     is exactly one port. ``policy`` decides what happens when the consumer is
     slower than a server (default: lossless in patterns 0/1, latest in pattern 2);
-    ``queue_size`` frames per server are held at most. A server without frames
+    ``queue_size`` frames per server are held at most (lossless: two while the
+    consumer is persistently behind, see ``session.window``). A server without frames
     for ``quiet_after`` seconds is reported quiet; one whose connection closed
     without a goodbye (killed, or a network that stopped answering the transport's
     heartbeat) is gone ``gone_after`` seconds later, unless it reconnected. The
@@ -174,8 +175,8 @@ class HubConfig:
     every frame (a third more raw throughput; see ``transport.allocator``); set it
     False to leave the process's allocator as it is.
     ``window_budget``: while the hub takes in more than a gigabit link could carry,
-    it asks its framehub senders to share this many frames in flight (see
-    ``session.window``); None never asks.
+    it asks its framehub senders to share this many frames in flight, and for one
+    each while its consumer is behind (see ``session.window``); None never asks.
     """
 
     ports: tuple[PortValue, ...]

@@ -18,11 +18,13 @@ from ..checks import Closing
 from ..codecs import FrameEncoder, JpegEncoder, RawEncoder
 from ..errors import ConfigError, PeerTimeout, TransportError, WireError
 from ..session import (
+    BEHIND_QUEUE,
     DeliveryQueue,
     Offer,
     ServerStatus,
     ServerTable,
     SessionEvent,
+    consumer_behind,
     window_advice,
 )
 from ..transport import (
@@ -116,11 +118,14 @@ class Hub(Closing):
             self._reply_message(None) if self._answers_data else self._ack()
         )
         # The frames in flight framehub senders are asked for (session.window), from
-        # the bytes taken in since the last tick; None: no limit, vidgear's ack.
+        # the bytes and frames taken in since the last tick, and how many of those
+        # found an earlier frame of their server still queued; None: no limit,
+        # vidgear's ack.
         self._advice: int | None = None
         self._advising_reply = self._reply
-        self._tick_bytes = 0
+        self._tick_bytes = self._tick_frames = self._tick_behind = 0
         self._tick_at = time.monotonic()
+        self._behind = False
         self._error: BaseException | None = None
         self._closed = False
         self._last_activity = time.monotonic()
@@ -306,6 +311,7 @@ class Hub(Closing):
             if not isinstance(message, FramePacket):
                 return True
             pending = Pending(message, time.time())
+            waiting = self._queue.count(source)
             outcome, dropped = self._queue.offer(source, pending)
             if outcome is Offer.FULL:
                 self._paused.add(source)
@@ -314,6 +320,8 @@ class Hub(Closing):
                 self._decoder.dropped(dropped)
                 self._table.dropped(source)
             self._tick_bytes += len(message.payload)
+            self._tick_frames += 1
+            self._tick_behind += waiting > 0
             if not (self._receiving and len(self._queue) == 1):
                 # Decode ahead only what waits behind another frame: a consumer that
                 # is receiving takes this one next, and decodes it sooner itself
@@ -379,17 +387,31 @@ class Hub(Closing):
                 self._wake()
 
     def _advise(self, now: float) -> None:
-        """Decide, once a tick, what window to ask framehub senders for."""
+        """Decide, once a tick, whether the consumer is behind and what window to ask
+        framehub senders for (see ``session.window``)."""
         elapsed = now - self._tick_at
         if elapsed <= 0:
             return
         rate = self._tick_bytes / elapsed
-        self._tick_bytes, self._tick_at = 0, now
+        share = self._tick_behind / self._tick_frames if self._tick_frames else 0.0
+        self._tick_bytes = self._tick_frames = self._tick_behind = 0
+        self._tick_at = now
+        behind = consumer_behind(share, was_behind=self._behind)
+        if behind != self._behind:
+            self._behind = behind
+            queue_size = self.config.queue_size
+            self._queue.limit = min(BEHIND_QUEUE, queue_size) if behind else queue_size
+            log.debug("the consumer is %s", "behind" if behind else "keeping up")
         budget = self.config.window_budget
         if budget is None or self._answers_data:
             return  # replies carry the caller's data; bidirectional senders keep one frame
-        advising = self._advice is not None
-        advice = window_advice(self._table.streaming(), rate, advising=advising, budget=budget)
+        advice = window_advice(
+            self._table.streaming(),
+            rate,
+            behind=behind,
+            advising=self._advice is not None,
+            budget=budget,
+        )
         if advice == self._advice:
             return
         self._advice = advice

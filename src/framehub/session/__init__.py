@@ -6,9 +6,18 @@ No sockets, no threads, no clock: callers pass the time in.
 from .delivery import DeliveryQueue, Offer, Policy
 from .retry import RetryBudget
 from .table import EventKind, ServerState, ServerStatus, ServerTable, SessionEvent
-from .window import FAST_BYTES_PER_SECOND, WINDOW_BUDGET, window_advice
+from .window import (
+    BEHIND_QUEUE,
+    BEHIND_SHARE,
+    FAST_BYTES_PER_SECOND,
+    WINDOW_BUDGET,
+    consumer_behind,
+    window_advice,
+)
 
 __all__ = [
+    "BEHIND_QUEUE",
+    "BEHIND_SHARE",
     "FAST_BYTES_PER_SECOND",
     "WINDOW_BUDGET",
     "DeliveryQueue",
@@ -20,5 +29,6 @@ __all__ = [
     "ServerStatus",
     "ServerTable",
     "SessionEvent",
+    "consumer_behind",
     "window_advice",
 ]

@@ -51,6 +51,11 @@ class DeliveryQueue(Generic[T]):
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
+        #: What each queue may take up to now under the lossless policy: ``capacity``,
+        #: or less while the consumer is persistently behind (see ``session.window``).
+        #: Items queued above a lowered limit stay; the source waits until its queue is
+        #: below it.
+        self.limit = capacity
         self.policy = policy
         self._precious = precious
         self._queues: dict[str, deque[T]] = {}
@@ -69,9 +74,9 @@ class DeliveryQueue(Generic[T]):
         """Queue ``item``; also returns the item dropped to make room, if any."""
         queue = self._queues.setdefault(source, deque())
         dropped = None
+        if self.policy is Policy.LOSSLESS and len(queue) >= self.limit:
+            return Offer.FULL, None
         if len(queue) >= self.capacity:
-            if self.policy is Policy.LOSSLESS:
-                return Offer.FULL, None
             dropped = self._victim(queue)
             self._size -= 1
         if not queue:
