@@ -431,14 +431,18 @@ def test_a_fast_hub_asks_its_framehub_senders_for_fewer_frames_in_flight(backgro
         assert slow == 4, "at 4 frames a second the limit lifts: the configured window"
 
 
-def test_a_consumer_behind_keeps_frames_fresh_and_loses_none(background):
+@pytest.mark.parametrize("queue_size", [8, 1])
+def test_a_consumer_behind_keeps_frames_fresh_and_loses_none(background, queue_size):
     """A consumer slower than its server: the hub asks for one frame in flight and
     holds two, so each frame waits for about three of the consumer's turns, not the
-    twelve a full queue (8) and window (4) made it wait; lossless all the same."""
+    twelve a full queue (8) and window (4) made it wait; lossless all the same. With
+    a queue of one, every frame is first refused (the queue is full): that is behind
+    too, though no frame is ever queued behind another."""
     (port,) = free_ports(1)
     image = frames(1, shape=(120, 160, 3))[0]
     turn = 0.03
-    with Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+    config = HubConfig(ports=(port,), address="127.0.0.1", queue_size=queue_size)
+    with Hub(config) as hub:
         background.start("s", _sender_phases(port, image, [(3.0, 0)]))
         late = []
         sequence = []

@@ -118,12 +118,12 @@ class Hub(Closing):
             self._reply_message(None) if self._answers_data else self._ack()
         )
         # The frames in flight framehub senders are asked for (session.window), from
-        # the bytes and frames taken in since the last tick, and how many of those
-        # found an earlier frame of their server still queued; None: no limit,
-        # vidgear's ack.
+        # the bytes taken in since the last tick and the frames offered, and how many
+        # of those found an earlier frame of their server still queued; None: no
+        # limit, vidgear's ack.
         self._advice: int | None = None
         self._advising_reply = self._reply
-        self._tick_bytes = self._tick_frames = self._tick_behind = 0
+        self._tick_bytes = self._tick_offers = self._tick_behind = 0
         self._tick_at = time.monotonic()
         self._behind = False
         self._error: BaseException | None = None
@@ -311,7 +311,9 @@ class Hub(Closing):
             if not isinstance(message, FramePacket):
                 return True
             pending = Pending(message, time.time())
-            waiting = self._queue.count(source)
+            # Each offer counts, a refused one too: it found its server's queue busy.
+            self._tick_offers += 1
+            self._tick_behind += self._queue.count(source) > 0
             outcome, dropped = self._queue.offer(source, pending)
             if outcome is Offer.FULL:
                 self._paused.add(source)
@@ -320,8 +322,6 @@ class Hub(Closing):
                 self._decoder.dropped(dropped)
                 self._table.dropped(source)
             self._tick_bytes += len(message.payload)
-            self._tick_frames += 1
-            self._tick_behind += waiting > 0
             if not (self._receiving and len(self._queue) == 1):
                 # Decode ahead only what waits behind another frame: a consumer that
                 # is receiving takes this one next, and decodes it sooner itself
@@ -393,8 +393,8 @@ class Hub(Closing):
         if elapsed <= 0:
             return
         rate = self._tick_bytes / elapsed
-        share = self._tick_behind / self._tick_frames if self._tick_frames else 0.0
-        self._tick_bytes = self._tick_frames = self._tick_behind = 0
+        share = self._tick_behind / self._tick_offers if self._tick_offers else 0.0
+        self._tick_bytes = self._tick_offers = self._tick_behind = 0
         self._tick_at = now
         behind = consumer_behind(share, was_behind=self._behind)
         if behind != self._behind:
