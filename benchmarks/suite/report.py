@@ -232,6 +232,11 @@ def render(doc: Mapping[str, Any]) -> str:
             _columns("fairness", peers, flags, runs, ratios=False),
         ),
         _table(
+            "Age of a frame at recv() return, p50 (ms), same runs: what saturation costs",
+            throughput,
+            _columns("p50", peers, flags, runs),
+        ),
+        _table(
             "Latency p50 (ms, send() to recv() return), servers at a fixed rate",
             latency,
             _columns("p50", peers, flags, runs),
