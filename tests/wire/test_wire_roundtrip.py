@@ -93,6 +93,27 @@ def test_frame_header_has_vidgears_keys_and_types(packet: FramePacket) -> None:
 
 
 @PROPERTY
+@given(frame_packets())
+def test_frame_header_bytes_are_the_whole_header_encoded_at_once(packet: FramePacket) -> None:
+    # The sender keeps a header's unchanging fields encoded (FrameHeader); the bytes
+    # must be those of encoding the whole header in vidgear's key order, every time.
+    header = encode_server_message(packet)[0]
+    fields = json.loads(header)
+    keys = list(fields)
+    if "port" in fields:
+        assert keys[0] == "port"
+    assert [key for key in keys if key != "port"][:6] == [
+        "terminate_flag",
+        "compression",
+        "message",
+        "pattern",
+        "dtype",
+        "shape",
+    ]
+    assert header == json.dumps(fields, separators=(",", ":")).encode()
+
+
+@PROPERTY
 @given(array_replies())
 def test_array_reply_header_has_vidgears_keys_and_types(reply: ArrayReply) -> None:
     header = header_of(encode_client_message(reply))

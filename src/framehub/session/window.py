@@ -38,8 +38,8 @@ WINDOW_BUDGET = 8
 #: Bytes a second into one hub above which it shares them out: twice what a gigabit
 #: link carries, so only loopback or faster networks, where round trips are short.
 FAST_BYTES_PER_SECOND = 250_000_000
-#: Share of the frames taken in that found an earlier frame of their server still
-#: queued, from which the consumer is behind.
+#: Share of the frames offered to the hub's queue that found an earlier frame of
+#: their server still there (its queue full, too), from which the consumer is behind.
 BEHIND_SHARE = 0.5
 #: Frames per server a hub whose consumer is behind holds (lossless; at most its
 #: ``queue_size``).
@@ -47,7 +47,7 @@ BEHIND_QUEUE = 2
 
 
 def consumer_behind(share: float, *, was_behind: bool) -> bool:
-    """Whether the consumer is behind, from the ``share`` of the frames taken in
+    """Whether the consumer is behind, from the ``share`` of the frames offered
     that found an earlier frame of their server still queued. A consumer found
     behind stays so until the share falls to half the threshold: no flapping."""
     return share >= (BEHIND_SHARE / 2 if was_behind else BEHIND_SHARE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from math import isfinite
 from typing import Any
 
 from ..errors import ConfigError
@@ -92,7 +93,9 @@ class FrameHeader:
         if seq is not None:
             parts.append(b',"fh_seq":%d' % seq)
         if sent_at is not None:
-            parts.append(b',"fh_ts":' + repr(float(sent_at)).encode())
+            ts = float(sent_at)
+            # repr is JSON's own text for a finite float, without an encoder's set-up.
+            parts.append(b',"fh_ts":' + (repr(ts).encode() if isfinite(ts) else dump_json(ts)))
         parts.append(b"}")
         return b"".join(parts)
 
