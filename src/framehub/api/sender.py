@@ -103,7 +103,7 @@ class Sender(Closing):
         #: while a framehub hub asks for fewer. The hub's latest request comes with
         #: the acknowledgement it came in: a hub repeats it, and it is then not parsed
         #: again.
-        self._window = config.effective_window
+        self._configured_window = self._window = config.effective_window
         self._advice: tuple[bytes, int | None] = (b"", None)
         self._seq = 0
         #: The server's identity in its headers (Multi-Servers Mode), and the header of
@@ -306,7 +306,7 @@ class Sender(Closing):
         self._budget.success()
         if not self.config.bidirectional:
             limit = self._requested_window(reply)
-            window = self.config.effective_window
+            window = self._configured_window
             self._window = window if limit is None else min(window, limit)
         if reply.refused:
             log.warning("the hub refused a frame as invalid (is this the right port?)")
