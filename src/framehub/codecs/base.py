@@ -82,7 +82,9 @@ def decode_frame(
             min_width=min_width,
             min_height=min_height,
         )
-    except ValueError as exc:
+    except (ValueError, KeyError) as exc:
+        # simplejpeg raises KeyError for a header whose subsampling or colourspace
+        # code it has no name for (a corrupt byte in the SOF marker).
         raise WireError(f"corrupt JPEG payload: {exc}") from None
     if compression.colorspace == "GRAY" and frame.ndim == 3:
         frame = frame[:, :, 0]
