@@ -107,9 +107,9 @@ class Sender(Closing):
         self._advice: tuple[bytes, int | None] = (b"", None)
         self._seq = 0
         #: The server's identity in its headers (Multi-Servers Mode), and the header of
-        #: the frames it sends (see ``_header_for``).
+        #: the frames it sends with the kind of frame it was made for (``_header_for``).
         self._port = config.port if config.multiserver else None
-        self._header: FrameHeader | None = None
+        self._header: tuple[tuple[object, ...], FrameHeader] | None = None
         #: False after a failure: then send() does not wait for the hub to come back.
         self._reachable = True
         self._last_failure = 0.0
@@ -184,17 +184,17 @@ class Sender(Closing):
 
     def _header_for(self, encoded: EncodedFrame) -> FrameHeader:
         """The header of this sender's frames of ``encoded``'s kind (made once per kind)."""
-        header = self._header
-        key = (self._port, self.config.pattern, encoded.compression, encoded.dtype, encoded.shape)
-        if header is None or header.key != key:
-            header = self._header = FrameHeader(
+        kind = (encoded.compression, encoded.dtype, encoded.shape)
+        if self._header is None or self._header[0] != kind:
+            header = FrameHeader(
                 port=self._port,
                 pattern=self.config.pattern,
                 compression=encoded.compression,
                 dtype=encoded.dtype,
                 shape=encoded.shape,
             )
-        return header
+            self._header = (kind, header)
+        return self._header[1]
 
     def _admit(self) -> bool:
         """Wait, within ``request_timeout``, until one more frame can leave: room in the

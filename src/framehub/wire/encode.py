@@ -60,7 +60,7 @@ class FrameHeader:
     bytes ``encode_server_message`` gives for the same packet: it is built by this.
     """
 
-    __slots__ = ("_head", "_tail", "key")
+    __slots__ = ("_head", "_tail")
 
     def __init__(
         self,
@@ -71,8 +71,6 @@ class FrameHeader:
         dtype: str,
         shape: tuple[int, ...],
     ) -> None:
-        #: What the header was made for; equal keys give equal headers.
-        self.key = (port, pattern, compression, dtype, shape)
         before: dict[str, JSONValue] = {
             **_with_port(port),
             "terminate_flag": False,
