@@ -116,10 +116,10 @@ def test_frames_per_second_over_the_recent_window():
 
 def test_lossless_queue_refuses_when_a_source_is_full_without_touching_others():
     queue: DeliveryQueue[int] = DeliveryQueue(2, Policy.LOSSLESS)
-    assert queue.offer("a", 1) == (Offer.ACCEPTED, None)
-    assert queue.offer("a", 2) == (Offer.ACCEPTED, None)
-    assert queue.offer("a", 3) == (Offer.FULL, None)
-    assert queue.offer("b", 10) == (Offer.ACCEPTED, None)
+    assert queue.offer("a", 1) == (Offer.ACCEPTED, [])
+    assert queue.offer("a", 2) == (Offer.ACCEPTED, [])
+    assert queue.offer("a", 3) == (Offer.FULL, [])
+    assert queue.offer("b", 10) == (Offer.ACCEPTED, [])
     assert list(queue.ahead(2)) == [1, 10]
     assert [queue.take(), queue.take(), queue.take(), queue.take()] == [
         ("a", 1),
@@ -134,7 +134,7 @@ def test_latest_queue_drops_the_sources_oldest_item():
     queue.offer("a", 1)
     queue.offer("b", 10)
     queue.offer("a", 2)
-    assert queue.offer("a", 3) == (Offer.ACCEPTED_DROPPING, 1)
+    assert queue.offer("a", 3) == (Offer.ACCEPTED_DROPPING, [1])
     assert [queue.take() for _ in range(4)] == [("a", 2), ("b", 10), ("a", 3), None]
 
 
@@ -168,14 +168,6 @@ def test_ahead_lists_items_in_the_order_they_will_be_taken():
     assert list(queue.ahead(10)) == ["a1", "b1", "a2", "a3"]
     assert list(queue.ahead(2)) == ["a1", "b1"]
     assert [queue.take()[1] for _ in range(4)] == ["a1", "b1", "a2", "a3"]
-
-
-def test_latest_drops_an_item_not_being_worked_on_first():
-    queue: DeliveryQueue[list[int]] = DeliveryQueue(2, Policy.LATEST, precious=lambda x: x[1] == 1)
-    queue.offer("a", [1, 1])  # being decoded
-    queue.offer("a", [2, 0])
-    assert queue.offer("a", [3, 0]) == (Offer.ACCEPTED_DROPPING, [2, 0])
-    assert [queue.take(), queue.take()] == [("a", [1, 1]), ("a", [3, 0])]
 
 
 def test_the_rate_estimate_keeps_bounded_memory_and_measures_fast_streams():
@@ -221,20 +213,62 @@ def test_a_lowered_limit_holds_back_a_lossless_source_without_dropping():
     for i in range(4):
         queue.offer("a", i)
     queue.limit = 2
-    assert queue.offer("a", 4) == (Offer.FULL, None)
-    assert queue.offer("b", 10) == (Offer.ACCEPTED, None)
+    assert queue.offer("a", 4) == (Offer.FULL, [])
+    assert queue.offer("b", 10) == (Offer.ACCEPTED, [])
     assert [queue.take() for _ in range(3)] == [("a", 0), ("b", 10), ("a", 1)]
-    assert queue.offer("a", 4) == (Offer.FULL, None)  # still two waiting
+    assert queue.offer("a", 4) == (Offer.FULL, [])  # still two waiting
     assert queue.take() == ("a", 2)
-    assert queue.offer("a", 4) == (Offer.ACCEPTED, None)
+    assert queue.offer("a", 4) == (Offer.ACCEPTED, [])
     assert [queue.take() for _ in range(3)] == [("a", 3), ("a", 4), None]
 
 
-def test_a_lowered_limit_leaves_the_latest_policy_its_capacity():
+def test_a_lowered_limit_keeps_only_the_newest_under_the_latest_policy():
     queue: DeliveryQueue[int] = DeliveryQueue(3, Policy.LATEST)
     queue.limit = 1
-    assert [queue.offer("a", i) for i in range(3)] == [(Offer.ACCEPTED, None)] * 3
-    assert queue.offer("a", 3) == (Offer.ACCEPTED_DROPPING, 0)
+    assert queue.offer("a", 0) == (Offer.ACCEPTED, [])
+    assert queue.offer("a", 1) == (Offer.ACCEPTED_DROPPING, [0])
+    assert queue.offer("a", 2) == (Offer.ACCEPTED_DROPPING, [1])
+    assert [queue.take(), queue.take()] == [("a", 2), None]
+
+
+def test_trim_drops_the_excess_at_once_keeping_each_sources_newest():
+    queue: DeliveryQueue[int] = DeliveryQueue(8, Policy.LATEST)
+    for i in range(5):
+        queue.offer("a", i)
+    queue.offer("b", 10)
+    queue.limit = 1
+    assert queue.trim() == [("a", 0), ("a", 1), ("a", 2), ("a", 3)]
+    assert [queue.take() for _ in range(3)] == [("a", 4), ("b", 10), None]
+    lossless: DeliveryQueue[int] = DeliveryQueue(8, Policy.LOSSLESS)
+    for i in range(3):
+        lossless.offer("a", i)
+    lossless.limit = 1
+    assert lossless.trim() == []  # nothing is ever dropped
+    assert len(lossless) == 3
+
+
+def test_frames_being_decoded_do_not_count_towards_the_latest_limit():
+    queue: DeliveryQueue[list[int]] = DeliveryQueue(4, Policy.LATEST, precious=lambda x: x[1] == 1)
+    queue.limit = 1
+    queue.offer("a", [1, 1])  # being decoded: kept, and not counted
+    queue.offer("a", [2, 0])
+    assert queue.offer("a", [3, 0]) == (Offer.ACCEPTED_DROPPING, [[2, 0]])
+    assert [queue.take(), queue.take(), queue.take()] == [("a", [1, 1]), ("a", [3, 0]), None]
+
+
+@pytest.mark.parametrize("policy", list(Policy))
+def test_a_queue_of_one_serves_every_source_once_a_turn(policy):
+    """A queue of one emptied by a drop must not give its source a second turn."""
+    queue: DeliveryQueue[int] = DeliveryQueue(1, policy)
+    queue.offer("A", 1)
+    queue.offer("B", 1)
+    queue.offer("A", 2)
+    taken = [queue.take(), queue.take(), queue.take()]
+    if policy is Policy.LATEST:
+        assert taken == [("A", 2), ("B", 1), None]
+    else:
+        assert taken == [("A", 1), ("B", 1), None]
+    assert len(queue) == 0
 
 
 def test_streaming_counts_only_servers_with_recent_frames():
