@@ -4,6 +4,7 @@ No sockets, no threads, no clock: callers pass the time in.
 """
 
 from .delivery import DeliveryQueue, Offer, Policy
+from .flow import AWAY_SECONDS, CREDIT_RATIO, FlowControl, FlowPlan, Pace
 from .retry import RetryBudget
 from .table import EventKind, ServerState, ServerStatus, ServerTable, SessionEvent
 from .window import (
@@ -16,13 +17,18 @@ from .window import (
 )
 
 __all__ = [
+    "AWAY_SECONDS",
     "BEHIND_QUEUE",
     "BEHIND_SHARE",
+    "CREDIT_RATIO",
     "FAST_BYTES_PER_SECOND",
     "WINDOW_BUDGET",
     "DeliveryQueue",
     "EventKind",
+    "FlowControl",
+    "FlowPlan",
     "Offer",
+    "Pace",
     "Policy",
     "RetryBudget",
     "ServerState",
