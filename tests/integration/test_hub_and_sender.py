@@ -21,6 +21,7 @@ from framehub import (
     SenderConfig,
     TransportError,
 )
+from framehub.api.reception import Reception
 from framehub.wire import FramePacket, encode_server_message
 from support import free_ports, send_frames
 
@@ -354,13 +355,13 @@ def test_an_undecoding_hub_passes_jpeg_bytes_through(background):
         assert abs(int(frame.image.mean()) - 10 * i) <= 2
 
 
-def test_a_failure_while_receiving_is_raised_by_the_next_recv(background):
-    class Failing(Hub):
-        def offer(self, source, message, now):  # type: ignore[no-untyped-def]
-            raise RuntimeError("boom")
+def test_a_failure_while_receiving_is_raised_by_the_next_recv(background, monkeypatch):
+    def boom(self, source, message, now):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
 
+    monkeypatch.setattr(Reception, "offer", boom)
     (port,) = free_ports(1)
-    hub = Failing(HubConfig(ports=(port,), address="127.0.0.1"))
+    hub = Hub(HubConfig(ports=(port,), address="127.0.0.1"))
     background.start("s", stream(port, 1, frames(1), request_timeout=0.5))
     with pytest.raises(TransportError, match="boom"):
         hub.recv(timeout=5)
@@ -369,7 +370,7 @@ def test_a_failure_while_receiving_is_raised_by_the_next_recv(background):
     # The link has stopped and closed its sockets (and libzmq has had a moment to detach
     # the closed end): closing the hub must still return at once, where a command
     # posted to the stopped I/O thread once blocked forever.
-    hub._link._thread.join(5)
+    hub._driver._thread.join(5)
     time.sleep(0.2)
     started = time.monotonic()
     hub.close()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import zmq
 
-from .hub_link import HubLink, HubLinkSpec, HubSink
+from .driver import SocketDriver
+from .hub_link import HubLink, HubLinkSpec, HubSink, Verdict
 from .monitor import PeerEvent, PeerEventKind
 from .sender_link import (
     HUB_LOST,
@@ -36,8 +37,10 @@ __all__ = [
     "Reply",
     "RequestLink",
     "SenderLinkSpec",
+    "SocketDriver",
     "SshTunnel",
     "SshTunnelConfig",
+    "Verdict",
     "curve_available",
     "default_context",
     "open_link",

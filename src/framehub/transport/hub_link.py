@@ -1,31 +1,30 @@
-"""The hub's side of the wire: bound sockets, who drives them, and the replies.
+"""The hub's side of the wire: bound sockets, what arrives on them, and the replies.
 
 One socket is bound per port, so a server's identity is the port its bytes
 actually arrived on; a message that claims another port is rejected. Each message
-is decoded and offered to a ``HubSink``; when the sink is full for that source the
-message is held and the socket is left unread until ``resume()`` (backpressure to
-that one server only), and in patterns 0 and 1 the acknowledgement is only sent
-once the sink has taken the frame.
+is decoded and offered to a ``HubSink``, whose ``Verdict`` says what the link does
+(patterns 0 and 1 acknowledge; pattern 2 has no replies):
 
-Two threads may drive the sockets, one at a time (the ``driver`` lock): a consumer
-waiting for frames does it itself through ``pump()``, so a frame reaches it with
-no hand-off between threads; the link's own I/O thread takes over only when no
-consumer has pumped for ``TAKEOVER_SECONDS``, so replies, connection events and the
-clock go on while the consumer is busy elsewhere or gone. A consumer that finds
-the I/O thread driving asks it to yield. The I/O thread never waits on the lock
-itself: it looks again a moment later, so a consumer receiving frame after frame
-never wakes it.
+- ``REPLY``: the frame is queued; acknowledge it now.
+- ``DEFER``: the frame is queued; acknowledge it when the sink ``release()``s it
+  (the consumer took it). Until then the socket is left unread, so that server
+  waits for the consumer and nobody else does.
+- ``HOLD``: the sink is full for that server: keep the message here, leave the
+  socket unread, and offer it again on ``resume()`` (backpressure to that one
+  server; its acknowledgement waits with it).
+
+The link is single-threaded: every method runs on the thread that drives it (see
+``transport.driver``), and the sink is called on that thread.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Protocol
 
 import zmq
@@ -47,42 +46,41 @@ from .sockets import (
 )
 from .zap import ZapGuard
 
-__all__ = ["HubLink", "HubLinkSpec", "HubSink"]
+__all__ = ["HubLink", "HubLinkSpec", "HubSink", "Verdict"]
 
 log = logging.getLogger(__name__)
 
 #: How often the sink's clock advances while nothing arrives (quiet/gone detection).
 TICK_SECONDS = 0.25
-#: How long the I/O thread leaves the sockets to a consumer that stopped pumping
-#: (it is busy with a frame): replies wait at most about twice this, well inside
-#: the four frames a sender may have in flight at 30 frames/s.
-TAKEOVER_SECONDS = 0.05
 #: Messages read from one socket before looking at the others, so no port starves.
 BATCH = 8
-#: Control messages: wake whoever is polling (to stop), hand the sockets to a
-#: waiting consumer, re-offer a paused source's held message.
-_WAKE = b"W"
-_YIELD = b"Y"
-_RESUME = b"R"
-#: Longest a closing I/O thread waits for a consumer to finish its poll.
-_CLOSE_WAIT = 5.0
 
 # REP rather than ROUTER for pattern 1: libzmq strips, keeps and echoes the request
 # envelope in C (and discards requests whose envelope is malformed), which halves
 # the socket calls per frame; one port has one server, so REP's one-request-at-a-time
-# rule costs nothing, and not replying is exactly how a paused server is held.
+# rule costs nothing, and not replying is exactly how a held or deferred server waits.
 _SOCKET_KIND = {0: zmq.PAIR, 1: zmq.REP, 2: zmq.SUB}
 
 
+class Verdict(Enum):
+    """What the link does with a message the sink was offered."""
+
+    #: Queued: acknowledge it now.
+    REPLY = "reply"
+    #: Queued: acknowledge it when the sink releases it; read nothing more meanwhile.
+    DEFER = "defer"
+    #: Not queued (full): keep it, read nothing more, offer it again on resume.
+    HOLD = "hold"
+
+
 class HubSink(Protocol):
-    """What the hub link hands its messages to, on whichever thread drives the sockets
-    (the I/O thread, or a consumer in ``pump()``); never on two at once."""
+    """What the hub link hands its messages to, on the thread that drives the link."""
 
-    def offer(self, source: str, message: ServerMessage, now: float) -> bool:
-        """Take a valid message; False means full: hold it and offer it again on resume."""
+    def offer(self, source: str, message: ServerMessage, now: float) -> Verdict:
+        """Take a valid message."""
 
-    def reply(self, source: str, message: ServerMessage) -> Sequence[Payload]:
-        """The reply body for a message just taken (patterns 0 and 1)."""
+    def reply(self, source: str, message: ServerMessage, now: float) -> Sequence[Payload]:
+        """The reply body for a message, as it is sent (patterns 0 and 1)."""
 
     def reject(self, source: str, error: WireError) -> None:
         """A message from ``source`` was invalid and has been dropped."""
@@ -91,10 +89,7 @@ class HubSink(Protocol):
         """A connection on ``source``'s port opened, closed or was refused."""
 
     def tick(self, now: float) -> None:
-        """Called about every ``TICK_SECONDS`` while the sockets are driven."""
-
-    def crashed(self, error: BaseException) -> None:
-        """Driving the sockets failed; nothing more will be offered."""
+        """Called about every ``TICK_SECONDS`` while the link is driven."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,39 +111,32 @@ class _Port:
     source: str
     sock: zmq.Socket[bytes]
     monitor: Monitor
+    #: A message the sink could not take yet (``Verdict.HOLD``).
     held: ServerMessage | None = field(default=None)
+    #: A queued message whose acknowledgement waits for ``release`` (``Verdict.DEFER``).
+    owed: ServerMessage | None = field(default=None)
 
 
 class HubLink:
     """Binds every port at construction (errors raise in the caller's thread).
 
-    Everything below the ``driver`` lock (the sockets, the poller, held messages,
-    the clock) is touched only by the thread holding it.
+    ``wake`` is polled beside the ports (the driver's: readable when work was
+    posted), and ``cycle`` says when it was.
     """
 
     def __init__(
-        self, spec: HubLinkSpec, sink: HubSink, context: zmq.Context[zmq.Socket[bytes]]
+        self,
+        spec: HubLinkSpec,
+        sink: HubSink,
+        context: zmq.Context[zmq.Socket[bytes]],
+        wake: zmq.Socket[bytes],
     ) -> None:
         self.spec = spec
         self._sink = sink
-        self._context = context
         if spec.retain_frame_memory:
             retain_frame_memory()
         self._ports: list[_Port] = []
-        self._driver = threading.Lock()
-        #: Set by close(), read by both drivers; a plain flag, written once.
-        self._stopping = False
-        #: Whether a consumer is in pump() now, and when it last left it.
-        self._pumping = False
-        self._pumped_at = 0.0
-        #: Set when a consumer asked the I/O thread for the sockets.
-        self._yield_asked = False
-        #: Wakes the I/O thread from its wait between looks (close()).
-        self._attention = threading.Event()
-        self._command_lock = threading.Lock()
-        control = f"inproc://framehub-hub-{uuid.uuid4().hex}"
-        self._control_in = open_socket(context, zmq.PAIR, bind=control)
-        self._control_out = open_socket(context, zmq.PAIR, connect=control)
+        self._wake = wake
         kind = _SOCKET_KIND[spec.pattern]
         limits = spec.limits
         self._guard: ZapGuard | None = None
@@ -172,157 +160,72 @@ class HubLink:
                     raise
                 self._ports.append(_Port(port, sock, monitor))
         except BaseException:
-            self._close_sockets()
-            self._control_out.close(linger=0)
-            if self._guard is not None:
-                self._guard.close()
+            self.close_sockets()
             raise
         self._poller = zmq.Poller()
-        self._poller.register(self._control_in, zmq.POLLIN)
+        self._poller.register(wake, zmq.POLLIN)
         for bound in self._ports:
             self._poller.register(bound.sock, zmq.POLLIN)
         self._by_socket = {bound.sock: bound for bound in self._ports}
+        self._by_source = {bound.source: bound for bound in self._ports}
         self._next_tick = time.monotonic()
-        self._thread = threading.Thread(target=self._run, name="framehub-hub-io", daemon=True)
-        self._thread.start()
 
-    # -- called from other threads ------------------------------------------------
-
-    def resume(self, source: str) -> None:
-        """The sink has room for ``source`` again (its held message is offered at once
-        when the sockets are free here, else by whoever drives them next)."""
-        self._command(_RESUME + source.encode())
-        self.pump(0.0)
-
-    def pump(self, timeout: float) -> bool:
-        """Drive the sockets from the calling thread until something arrives or
-        ``timeout`` seconds pass; False if they could not be had in that time (another
-        thread drives them) or the link is closing.
-
-        Messages are offered to the sink on this thread. A consumer waiting for frames
-        calls this instead of sleeping: the frame then needs no thread hand-off.
-        """
-        if not self._driver.acquire(blocking=False):
-            if timeout <= 0:
-                return False
-            self._command(_YIELD)
-            if not self._driver.acquire(timeout=timeout):
-                return False
-            timeout = 0.0  # frames may have come meanwhile: let the caller look first
-        try:
-            if self._stopping:
-                return False
-            self._pumping = True
-            try:
-                self._cycle(timeout)
-            except Exception as exc:
-                self._fail(exc)
-            finally:
-                self._pumping = False
-                self._pumped_at = time.monotonic()
-            return True
-        finally:
-            self._driver.release()
-
-    def close(self, timeout: float) -> bool:
-        """Stop the I/O thread and close every socket; False if it did not stop in time."""
-        self._stopping = True
-        self._command(_WAKE)
-        self._attention.set()
-        self._thread.join(timeout)
-        stopped = not self._thread.is_alive()
-        if not stopped:
-            log.warning("hub I/O thread did not stop within %.1f s", timeout)
-        with self._command_lock:
-            self._control_out.close(linger=0)
-        # While our sockets may still be open their handshakes must stay checked:
-        # without a ZAP handler libzmq would accept any CURVE key.
-        if stopped and self._guard is not None:
-            self._guard.close()
-        return stopped
-
-    def _command(self, command: bytes) -> None:
-        """Post a command without waiting: once the I/O thread has stopped and closed its
-        end nobody reads them, and a blocking send would wait forever."""
-        with self._command_lock:
-            if self._control_out.closed:
-                return
-            try:
-                self._control_out.send(command, zmq.NOBLOCK)
-            except zmq.Again:
-                log.debug("hub command %r not posted: the link is stopping", command[:1])
-
-    # -- the I/O thread -----------------------------------------------------------
-
-    def _run(self) -> None:
-        try:
-            self._serve()
-        except BaseException as exc:
-            self._fail(exc)
-        finally:
-            if self._driver.acquire(timeout=_CLOSE_WAIT):
-                self._close_sockets()
-                self._driver.release()
-            else:
-                log.warning("hub sockets left open: a consumer kept them past %s s", _CLOSE_WAIT)
-
-    def _fail(self, exc: BaseException) -> None:
-        """Driving the sockets failed: tell the sink first (a consumer that then finds
-        the link stopping finds the error too), then stop."""
-        log.error("hub I/O failed", exc_info=exc)
-        self._sink.crashed(exc)
-        self._stopping = True
-        self._attention.set()
-
-    def _serve(self) -> None:
-        """Drive the sockets whenever no consumer has pumped for ``TAKEOVER_SECONDS``."""
-        while not self._stopping:
-            idle = time.monotonic() - self._pumped_at
-            if idle < TAKEOVER_SECONDS:
-                self._attention.wait(TAKEOVER_SECONDS - idle)
-            elif self._pumping or not self._driver.acquire(blocking=False):
-                self._attention.wait(TAKEOVER_SECONDS)
-            else:
-                self._drive()
-
-    def _drive(self) -> None:
-        """Drive the sockets (the lock is held) until stopping or a consumer asks for them."""
-        try:
-            self._yield_asked = False
-            while not (self._stopping or self._yield_asked):
-                self._cycle(None)
-        finally:
-            self._driver.release()
-        if self._yield_asked:
-            # The consumer that asked takes the sockets now; look again in a while.
-            self._pumped_at = time.monotonic()
-
-    def _close_sockets(self) -> None:
+    def close_sockets(self) -> None:
         for port in self._ports:
             port.monitor.close()
             port.sock.close(linger=0)
-        self._control_in.close(linger=0)
+        # While our sockets were open their handshakes had to stay checked: without
+        # a ZAP handler libzmq would accept any CURVE key.
+        if self._guard is not None:
+            self._guard.close()
 
-    # -- whoever drives (holding the driver lock) ---------------------------------
+    # -- what the sink asks for ---------------------------------------------------------
 
-    def _cycle(self, timeout: float | None) -> None:
-        """Poll once (until the next tick, or ``timeout`` s if sooner) and handle
-        what is ready; advance the clock when due."""
+    def resume(self, source: str) -> None:
+        """The sink has room for ``source`` again: offer its held message."""
+        port = self._by_source.get(source)
+        if port is None or port.held is None:
+            return
+        message, port.held = port.held, None
+        if self._offer(port, message):
+            self._poller.register(port.sock, zmq.POLLIN)
+
+    def release(self, source: str) -> None:
+        """Acknowledge ``source``'s deferred message, and read its socket again."""
+        port = self._by_source.get(source)
+        if port is None or port.owed is None:
+            return
+        message, port.owed = port.owed, None
+        self._send_reply(port, self._sink.reply(source, message, time.monotonic()))
+        self._poller.register(port.sock, zmq.POLLIN)
+
+    def release_all(self) -> None:
+        """Acknowledge every deferred message (the consumer stopped taking frames)."""
+        for port in self._ports:
+            self.release(port.source)
+
+    # -- driving ------------------------------------------------------------------------
+
+    def cycle(self, timeout: float | None) -> bool:
+        """Poll once (until the next tick, or ``timeout`` s if sooner) and handle what
+        is ready; advance the clock when due. True if ``wake`` was readable."""
         wait = max(0.0, self._next_tick - time.monotonic())
         if timeout is not None:
             wait = min(wait, timeout)
+        woken = False
         for sock, _ in self._poller.poll(math.ceil(wait * 1000)):
-            if sock is self._control_in:
-                self._commands()
+            if sock is self._wake:
+                woken = True
                 continue
             port = self._by_socket[sock]
-            if port.held is None:
+            if port.held is None and port.owed is None:
                 self._drain(port)
         now = time.monotonic()
         if now >= self._next_tick:
             self._watch(now)
             self._sink.tick(now)
             self._next_tick = now + TICK_SECONDS
+        return woken
 
     def _watch(self, now: float) -> None:
         """Hand on the connection events of every port.
@@ -334,25 +237,6 @@ class HubLink:
         for port in self._ports:
             for event in port.monitor.read():
                 self._sink.peer(port.source, event, now)
-
-    def _commands(self) -> None:
-        """Run queued commands."""
-        while True:
-            try:
-                command = self._control_in.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            if command == _YIELD:
-                self._yield_asked = True
-            elif command.startswith(_RESUME):
-                self._resume(command[len(_RESUME) :].decode())
-
-    def _resume(self, source: str) -> None:
-        for port in self._ports:
-            if port.source == source and port.held is not None:
-                message, port.held = port.held, None
-                if self._offer(port, message):
-                    self._poller.register(port.sock, zmq.POLLIN)
 
     def _drain(self, port: _Port) -> None:
         for index in range(BATCH):
@@ -368,7 +252,7 @@ class HubLink:
                 return
 
     def _handle(self, port: _Port, parts: list[zmq.Frame]) -> bool:
-        """Decode and offer one message; False when it is held (socket paused)."""
+        """Decode and offer one message; False when the socket must wait."""
         try:
             self._check_key(parts[0])
             message = decode_server_message([part.buffer for part in parts], self.spec.limits)
@@ -396,11 +280,18 @@ class HubLink:
             raise WireError(f"message claims port {message.port!r:.20} but arrived on {source}")
 
     def _offer(self, port: _Port, message: ServerMessage) -> bool:
-        if not self._sink.offer(port.source, message, time.monotonic()):
+        """Offer ``message``; False when the socket must wait (held, or owed a reply)."""
+        now = time.monotonic()
+        verdict = self._sink.offer(port.source, message, now)
+        if verdict is Verdict.HOLD:
             port.held = message
             return False
-        if self.spec.pattern != 2:
-            self._send_reply(port, self._sink.reply(port.source, message))
+        if self.spec.pattern == 2:
+            return True
+        if verdict is Verdict.DEFER:
+            port.owed = message
+            return False
+        self._send_reply(port, self._sink.reply(port.source, message, now))
         return True
 
     def _reply_to_rejected(self, port: _Port) -> None:

@@ -1,0 +1,387 @@
+"""What a hub has received and not yet delivered: the state its two sides share.
+
+``Reception`` is the ``HubSink`` the hub's link hands messages to, and what the
+hub's consumers take frames from. Who runs what:
+
+- ``offer``, ``reply``, ``reject``, ``peer`` and ``tick`` run on the thread that
+  drives the link (the I/O thread, or a consumer pumping), holding the driver lock;
+- ``take`` and the readers (``status``, ``events``) run on the consumers' threads;
+- everything below is guarded by ``lock``, always taken after the driver lock and
+  released before pumping (see ``transport.driver``).
+
+Where a frame waits: in ``queue`` (at most ``FlowPlan.queue_limit`` per server,
+taken in turn), or, refused by a full lossless queue, held in the link with its
+acknowledgement. The ``FlowControl`` decides those limits, and whether a frame is
+acknowledged when queued or when taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from functools import partial
+from queue import Empty, SimpleQueue
+
+from ..errors import PeerTimeout, TransportError, WireError
+from ..session import (
+    DeliveryQueue,
+    FlowControl,
+    FlowPlan,
+    Offer,
+    Pace,
+    ServerStatus,
+    ServerTable,
+    SessionEvent,
+)
+from ..transport import HubLink, PeerEvent, PeerEventKind, Verdict
+from ..transport.driver import SocketDriver
+from ..wire import Ack, EndOfStream, FramePacket, Payload, ServerMessage, encode_client_message
+from .config import HubConfig, Lifetime
+from .decoding import DecodeAhead, Pending
+
+__all__ = ["Reception"]
+
+log = logging.getLogger(__name__)
+
+#: Longest single wait inside take(): keeps Ctrl+C responsive and re-checks the clock.
+_WAIT_SLICE = 0.25
+#: Session events kept for ``events()``; older ones are discarded first.
+_EVENT_BACKLOG = 1024
+_TERMINATION_ACK = b"Termination signal successfully received at client!"
+
+
+class Reception:
+    """The hub's queue, server table and flow control under one lock, fed by the link."""
+
+    def __init__(
+        self, config: HubConfig, decoder: DecodeAhead, ack_text: str, reply: list[Payload]
+    ) -> None:
+        self.config = config
+        # A lock for the state, and a wake-up queue for consumers waiting in take():
+        # both are C primitives, where threading.Condition is Python code whose
+        # notify() was the I/O thread's costliest call per frame (benchmark profile).
+        self.lock = threading.RLock()
+        self._wakeups: SimpleQueue[None] = SimpleQueue()
+        self._sleepers = 0
+        #: Whether a consumer is receiving on its own thread (one at a time; any
+        #: other consumer sleeps until woken).
+        self._receiving = False
+        self._decoder = decoder
+        now = time.monotonic()
+        self._flow = FlowControl(
+            config.effective_policy,
+            config.queue_size,
+            window_budget=None if reply_carries_data(config) else config.window_budget,
+            replies=config.pattern != 2,
+            now=now,
+        )
+        self._queue: DeliveryQueue[Pending] = DeliveryQueue(
+            config.queue_size, config.effective_policy, precious=Pending.decoding
+        )
+        self._queue.limit = self._flow.plan.queue_limit
+        self._table = ServerTable(
+            config.sources,
+            quiet_after=config.quiet_after,
+            gone_after=config.gone_after,
+            end_grace=config.end_grace,
+            gone_ends=True,
+        )
+        self._events: deque[SessionEvent] = deque(maxlen=_EVENT_BACKLOG)
+        #: Sources whose next message the link holds (their queue was full).
+        self._paused: set[str] = set()
+        #: The queued frame of each source whose acknowledgement waits for its take.
+        self._owed: dict[str, Pending] = {}
+        self._ack_text = ack_text
+        self._reply = reply
+        self._advising_reply = self._advice(self._flow.plan)
+        self._error: BaseException | None = None
+        self._closed = False
+        self._last_activity = now
+        self._driver: SocketDriver | None = None
+        self._link: HubLink | None = None
+
+    def attach(self, driver: SocketDriver, link: HubLink) -> None:
+        """The driver and link this reception is fed by (made after it)."""
+        self._driver = driver
+        self._link = link
+
+    # -- the consumers' side -------------------------------------------------------------
+
+    def take(self, deadline: float | None) -> tuple[str, Pending] | None:
+        """The next frame, waiting until ``deadline``; None once the stream is over."""
+        posted = False
+        with self.lock:
+            while True:
+                if self._error is not None:
+                    raise TransportError(f"the hub's I/O thread failed: {self._error}") from (
+                        self._error
+                    )
+                if self._closed:
+                    return None
+                taken = self._queue.take()
+                if taken is not None:
+                    posted = self._taken(*taken)
+                    break
+                now = time.monotonic()
+                if self._stream_over(now):
+                    return None
+                wait = _WAIT_SLICE
+                if deadline is not None:
+                    if now >= deadline:
+                        raise PeerTimeout("no frame arrived within the timeout")
+                    wait = min(wait, deadline - now)
+                self._await_frames(wait)
+        if posted and self._driver is not None:
+            self._driver.pump(0.0)  # send it now, if no other thread drives the sockets
+        return taken
+
+    def _taken(self, source: str, pending: Pending) -> bool:
+        """Bookkeeping for a frame the consumer took; True if work was posted to the link."""
+        self._decoder.taken(pending)
+        self._flow.taken(source, time.monotonic())
+        if pending.packet.compression is not None and self._flow.plan.decode_ahead:
+            for ahead in self._queue.ahead(self._decoder.depth):
+                self._decoder.start(ahead)
+        if source in self._paused:
+            self._paused.discard(source)
+            return self._post(HubLink.resume, source)
+        if self._owed.get(source) is pending:
+            del self._owed[source]
+            return self._post(HubLink.release, source)
+        return False
+
+    def _post(self, action: Callable[[HubLink, str], None], source: str) -> bool:
+        driver, link = self._driver, self._link
+        if driver is None or link is None:
+            return False
+        driver.post(partial(action, link, source))
+        return True
+
+    def _await_frames(self, seconds: float) -> None:
+        """Wait (called holding the lock) up to ``seconds`` for frames: receive them on
+        this thread, or sleep until woken while another consumer does."""
+        if self._receiving or self._driver is None:
+            self._sleep(seconds)
+            return
+        self._receiving = True
+        self.lock.release()
+        try:
+            self._driver.pump(seconds)
+        finally:
+            self.lock.acquire()
+            self._receiving = False
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait (called holding the lock) until woken or ``seconds`` pass."""
+        self._sleepers += 1
+        self.lock.release()
+        try:
+            self._wakeups.get(timeout=seconds)
+        except Empty:
+            pass
+        finally:
+            self.lock.acquire()
+            self._sleepers = max(0, self._sleepers - 1)
+
+    def _wake(self) -> None:
+        """Wake every consumer waiting in take() (called holding the lock)."""
+        for _ in range(self._sleepers):
+            self._wakeups.put(None)
+        self._sleepers = 0
+
+    def _stream_over(self, now: float) -> bool:
+        if self.config.lifetime is Lifetime.STREAM and self._table.finished(now):
+            return True
+        idle = self.config.idle_timeout
+        return idle is not None and now - self._last_activity >= idle
+
+    def set_reply(self, reply: list[Payload]) -> None:
+        with self.lock:
+            self._reply = reply
+
+    def status(self) -> tuple[ServerStatus, ...]:
+        with self.lock:
+            return self._table.snapshot(time.monotonic())
+
+    def events(self) -> list[SessionEvent]:
+        with self.lock:
+            events = list(self._events)
+            self._events.clear()
+            return events
+
+    @property
+    def rejected(self) -> int:
+        with self.lock:
+            return self._table.rejected_total()
+
+    @property
+    def pace(self) -> Pace:
+        with self.lock:
+            return self._flow.plan.pace
+
+    def close(self) -> None:
+        """No more frames: every consumer waiting returns None."""
+        with self.lock:
+            self._closed = True
+            self._wake()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- the sockets' side (HubSink): on the thread that drives the link -------------------
+
+    def offer(self, source: str, message: ServerMessage, now: float) -> Verdict:
+        with self.lock:
+            self._last_activity = now
+            if isinstance(message, EndOfStream):
+                self._record(self._table.ended(source, now))
+                self._flow.forget(source)
+                log.debug("server on port %s ended its stream", source)
+                self._wake()
+                return Verdict.REPLY
+            if not isinstance(message, FramePacket):
+                return Verdict.REPLY
+            return self._offer_frame(source, message, now)
+
+    def _offer_frame(self, source: str, message: FramePacket, now: float) -> Verdict:
+        pending = Pending(message, time.time())
+        nbytes = len(message.payload)
+        waiting = self._queue.count(source) > 0
+        outcome, dropped = self._queue.offer(source, pending)
+        # A refused frame counts as waiting too: it found its server's queue busy.
+        self._flow.offered(
+            source,
+            waiting=waiting or outcome is Offer.FULL,
+            nbytes=nbytes,
+            now=now,
+            first=len(self._queue) <= 1 and outcome is not Offer.FULL,
+        )
+        if outcome is Offer.FULL:
+            self._paused.add(source)
+            return Verdict.HOLD
+        self._dropped(source, dropped)
+        plan = self._flow.plan
+        if plan.decode_ahead and not (self._receiving and len(self._queue) == 1):
+            # Decode ahead only what waits behind another frame: a consumer that
+            # is receiving takes this one next, and decodes it sooner itself
+            # than by waiting for a worker.
+            self._decoder.start(pending)
+        self._record(
+            self._table.frame(
+                source,
+                now,
+                nbytes=nbytes,
+                seq=message.seq,
+                latency=None if message.sent_at is None else time.time() - message.sent_at,
+                message=message.message,
+            )
+        )
+        self._wake()
+        if plan.credit:
+            self._owed[source] = pending
+            return Verdict.DEFER
+        return Verdict.REPLY
+
+    def _dropped(self, source: str, dropped: Sequence[Pending]) -> None:
+        for pending in dropped:
+            self._decoder.dropped(pending)
+            self._table.dropped(source)
+
+    def reply(self, source: str, message: ServerMessage, now: float) -> Sequence[Payload]:
+        if isinstance(message, EndOfStream):
+            return [_TERMINATION_ACK]
+        with self.lock:
+            self._flow.acknowledged(source, now)
+            # Advice goes to framehub senders only (they number their frames): vidgear's
+            # get vidgear's acknowledgement, byte for byte.
+            if self._flow.plan.window is not None and message.seq is not None:
+                return self._advising_reply
+            return self._reply
+
+    def reject(self, source: str, error: WireError) -> None:
+        with self.lock:
+            count = self._table.rejected(source)
+        if count == 1:
+            log.warning(
+                "dropped a bad message on port %s: %s (further ones there are counted, "
+                "see Hub.status())",
+                source,
+                error,
+            )
+        else:
+            log.debug("dropped bad message #%d on port %s: %s", count, source, error)
+
+    def peer(self, source: str, event: PeerEvent, now: float) -> None:
+        if event.kind in (PeerEventKind.REFUSED, PeerEventKind.DENIED):
+            what = (
+                "was refused by authentication"
+                if event.kind is PeerEventKind.DENIED
+                else "broke the ZeroMQ handshake"
+            )
+            self.reject(source, WireError(f"a peer {what}"))
+            return
+        with self.lock:
+            if event.kind is PeerEventKind.ABORTED:
+                self._table.aborted(source)
+            elif event.kind is PeerEventKind.OPENED:
+                self._table.opened(source, event.connection)
+            elif event.kind is PeerEventKind.CLOSED:
+                self._table.closed(source, event.connection, now)
+
+    def tick(self, now: float) -> None:
+        with self.lock:
+            self._record(self._table.tick(now))
+            changed = self._flow.tick(
+                now, streaming=self._table.streaming(), queued=len(self._queue)
+            )
+            release = changed and self._apply(self._flow.plan)
+            if self._stream_over(now):
+                self._wake()
+        if release and self._link is not None:
+            self._link.release_all()  # this thread drives the link: no need to post
+
+    def _apply(self, plan: FlowPlan) -> bool:
+        """Carry out a new plan (called holding the lock); True if every deferred
+        acknowledgement must now be sent."""
+        log.debug(
+            "the consumer is %s: %d frame(s) a server, window %s, credit %s",
+            plan.pace,
+            plan.queue_limit,
+            plan.window or "unlimited",
+            plan.credit,
+        )
+        self._queue.limit = plan.queue_limit
+        for source, pending in self._queue.trim():
+            self._dropped(source, [pending])
+        self._advising_reply = self._advice(plan)
+        if plan.credit or not self._owed:
+            return False
+        self._owed.clear()
+        return True
+
+    def _advice(self, plan: FlowPlan) -> list[Payload]:
+        """The acknowledgement that asks framehub senders for the plan's window."""
+        if plan.window is None:
+            return self._reply
+        return encode_client_message(Ack(self._ack_text, window=plan.window))
+
+    def crashed(self, error: BaseException) -> None:
+        with self.lock:
+            self._error = error
+            self._wake()
+
+    def _record(self, events: list[SessionEvent]) -> None:
+        for event in events:
+            log.info("server %s %s", event.source, event.kind.value)
+        self._events.extend(events)
+
+
+def reply_carries_data(config: HubConfig) -> bool:
+    """Whether every acknowledgement carries the caller's data (then it never carries
+    advice: bidirectional senders keep one frame in flight anyway). A Multi-Clients
+    client always answers with data and its port, as vidgear's does."""
+    return config.bidirectional or config.multiclient
