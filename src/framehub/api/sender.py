@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 
 ReplyData = JSONValue | np.ndarray[Any, Any]
 
+#: Longest a publisher's constructor waits for the hub's subscription.
+_SUBSCRIPTION_WAIT = 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class SenderStats:
@@ -98,12 +101,21 @@ class Sender(Closing):
             tunnel=config.ssh_tunnel,
         )
         self._link: RequestLink | PublishLink = open_link(spec, context or default_context())
+        if isinstance(self._link, PublishLink):
+            # A frame stamped and then held in send() until the hub subscribes starts
+            # the stream old (50-100 ms with 32 servers starting at once): wait for a
+            # hub that is there now. One that comes later gets the first frame anyway.
+            self._link.wait_ready(min(_SUBSCRIPTION_WAIT, config.request_timeout))
         self._in_flight: deque[int] = deque()
         #: Frames that may await acknowledgement now: the configured window, or fewer
         #: while a framehub hub asks for fewer. The hub's latest request comes with
         #: the acknowledgement it came in: a hub repeats it, and it is then not parsed
         #: again.
-        self._configured_window = self._window = config.effective_window
+        #: One frame in flight until the first acknowledgement says how many the hub
+        #: wants: a window sent before the hub could say so waited at a busy hub,
+        #: the oldest frames of the stream.
+        self._configured_window = config.effective_window
+        self._window = 1
         self._advice: tuple[bytes, int | None] = (b"", None)
         self._seq = 0
         #: The server's identity in its headers (Multi-Servers Mode), and the header of
