@@ -50,7 +50,8 @@ class Pending:
 
 
 class DecodeAhead:
-    """Starts decodes for queued frames; the hub calls ``start``/``forget`` under its lock.
+    """Starts decodes for queued frames; the hub calls ``start``, ``taken`` and
+    ``dropped`` holding its lock, and a consumer ``result`` without it.
 
     The hand-off is a C queue to the workers and a C lock per frame back: the
     ``concurrent.futures`` machinery it replaces notified a Python ``Condition``

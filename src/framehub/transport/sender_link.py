@@ -2,9 +2,10 @@
 
 Patterns 0 and 1 are request/reply exchanges. Pattern 1 uses a DEALER socket that
 puts ``[tag, b""]`` in front of each request, exactly what a REQ socket with
-``REQ_CORRELATE`` sends, so a REP peer (vidgear's client) and a ROUTER peer
-(framehub's hub) both echo the tag in their reply. That lets several requests be
-in flight at once while each reply is still matched to its frame.
+``REQ_CORRELATE`` sends, so a REP peer (vidgear's client and framehub's hub
+alike) echoes the tag in its reply. That lets several requests be in flight at
+once (they wait in the hub's socket, answered in order) while each reply is still
+matched to its frame.
 
 Pattern 2 publishes through an XPUB socket: wire-identical to PUB, but it reports
 subscriptions, so the first frame waits until the hub is really listening, and
