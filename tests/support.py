@@ -30,6 +30,17 @@ def usage() -> dict[str, int]:
     }
 
 
+def wait_for(condition: Any, timeout: float = 10.0, what: str = "the condition") -> None:
+    """Wait until ``condition()`` is true, failing the test after ``timeout`` seconds.
+
+    For state a test cannot be told about, only look at (a thread blocked, a queue full).
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(0.01)
+
+
 def free_ports(count: int) -> list[int]:
     """Ports the OS says are free right now on 127.0.0.1 (all distinct)."""
     sockets = []

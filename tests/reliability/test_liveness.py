@@ -72,6 +72,7 @@ def test_a_killed_server_is_gone_soon_and_accepted_again_at_once(collect):
     assert recovery <= 1.0
 
 
+@pytest.mark.slow
 def test_servers_outlive_a_hub_outage_and_resume_when_it_returns():
     ports = free_ports(2)
     args = ["--ports", *map(str, ports)]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from framehub import Hub, HubConfig, Lifetime
-from support import Child, free_ports, usage
+from support import Child, free_ports, usage, wait_for
 
 SECONDS = 75.0
 
@@ -23,12 +22,14 @@ def test_eight_servers_churning_leak_nothing(collect):
         servers = Child("churn.py", ["--ports", *ports, "--seconds", str(SECONDS)])
         try:
             frames.wait(lambda: len(frames.sources()) == 8, timeout=30)
-            time.sleep(5.0)  # past start-up allocations
+            # Past start-up allocations: every server has connected and gone a few times.
+            frames.wait(lambda: len(frames.frames) >= 2_000, timeout=30)
             before = usage()
             result = servers.result(SECONDS + 60)
         finally:
             servers.kill()
-        time.sleep(2.0)  # let the last connections close
+        # The last connections close: descriptors come back (or the assertion below says).
+        wait_for(lambda: usage()["fds"] <= before["fds"] + 4, timeout=10, what="fds released")
         after = usage()
         delivered = len(frames.frames)
         rejected = hub.rejected

@@ -8,6 +8,7 @@ import pytest
 from framehub.errors import ConfigError, SourceError, UnsupportedOptionError
 from framehub.sources import CamGear
 from framehub.sources.base import QUEUE_SIZE
+from support import wait_for
 
 from .videos import CODECS, decode_index, indexed_video, read_all
 
@@ -28,7 +29,9 @@ def test_a_file_longer_than_the_queue_loses_nothing(tmp_path):
     count = QUEUE_SIZE * 3
     path = indexed_video(tmp_path, count)
     with CamGear(source=path) as stream:
-        time.sleep(0.2)  # let the reader fill the queue and wait on it
+        wait_for(
+            lambda: stream._channel.producer_waiting, what="the reader waiting on a full queue"
+        )
         assert [decode_index(f) for f in read_all(stream)] == list(range(count))
 
 
@@ -36,7 +39,7 @@ def test_stop_mid_stream_ends_reading_and_the_reader_thread(tmp_path):
     path = indexed_video(tmp_path, QUEUE_SIZE * 3)
     stream = CamGear(source=str(path)).start()
     assert [decode_index(stream.read()) for _ in range(5)] == [0, 1, 2, 3, 4]
-    time.sleep(0.1)  # the reader is now blocked on a full queue
+    wait_for(lambda: stream._channel.producer_waiting, what="the reader waiting for room")
     started = time.monotonic()
     stream.stop()
     assert time.monotonic() - started < 1.0

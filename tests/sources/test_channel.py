@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from framehub.sources.channel import FrameChannel
+from support import wait_for
 
 
 def frame(value: int) -> np.ndarray:
@@ -37,7 +38,7 @@ def test_close_wakes_a_blocked_producer_and_consumer():
     results = []
     producer = threading.Thread(target=lambda: results.append(channel.put(frame(1))))
     producer.start()
-    time.sleep(0.05)
+    wait_for(lambda: channel.producer_waiting, what="the producer blocking on a full channel")
     channel.close()
     producer.join(2.0)
     assert results == [False]

@@ -13,6 +13,7 @@ import pytest
 from framehub.errors import ConfigError, SourceError, UnsupportedOptionError
 from framehub.sources import PiGear
 from framehub.sources import base as sources_base
+from support import wait_for
 
 from .pi_fakes import PiHardware, install
 
@@ -98,7 +99,9 @@ def test_a_frame_rate_control_given_by_the_caller_wins(both, hw):
 def test_frames_are_delivered_newest_first_and_never_twice(both, hw):
     with PiGear(framerate=200) as stream:
         numbers = frame_numbers(stream, 10)
-        time.sleep(0.1)  # about 20 frames arrive meanwhile; only the newest is kept
+        captured = hw.frames_captured
+        # Several frames arrive meanwhile; only the newest is kept.
+        wait_for(lambda: hw.frames_captured >= captured + 5, what="five more frames captured")
         later = frame_numbers(stream, 2)
     assert numbers == sorted(set(numbers))
     assert later[0] > numbers[-1] + 1

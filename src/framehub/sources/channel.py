@@ -38,12 +38,26 @@ class FrameChannel:
         self._cond = threading.Condition()
         self._finished = False
         self._closed = False
+        self._producer_waiting = False
+
+    def __len__(self) -> int:
+        """Frames waiting to be read."""
+        with self._cond:
+            return len(self._items)
+
+    @property
+    def producer_waiting(self) -> bool:
+        """Whether the producer is blocked in ``put()`` for want of room."""
+        with self._cond:
+            return self._producer_waiting
 
     def put(self, frame: Frame) -> bool:
         """Add a frame; False when the channel was closed (the producer should stop)."""
         with self._cond:
             while self._ordered and len(self._items) >= self._capacity and not self._closed:
+                self._producer_waiting = True
                 self._cond.wait(_PRODUCER_WAIT)
+            self._producer_waiting = False
             if self._closed:
                 return False
             if not self._ordered:
