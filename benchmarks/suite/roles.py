@@ -84,7 +84,7 @@ def server_main(job: Job, index: int, cycle: FrameCycle) -> NoReturn:
                     time.sleep(next_at - now)
                 # A server that fell behind sends its next frame at once, but never bursts.
                 next_at = max(next_at + period, time.monotonic())
-            transmitter.send(frames[sent % len(frames)], time.time())
+            transmitter.send(frames[sent % len(frames)], time.time(), sent)
             sent += 1
     except BaseException:
         traceback.print_exc()
@@ -111,7 +111,7 @@ def _receive(receiver: Receiver, job: Job, window_starts: Callable[[], None]) ->
     began = time.monotonic()
     give_up = began + timing.startup
     while len(seen) < servers:
-        index, _, frame = receiver.recv()
+        index, _, _, frame = receiver.recv()
         _check(frame, shape)
         seen.add(index)
         if time.monotonic() >= give_up:
@@ -119,12 +119,12 @@ def _receive(receiver: Receiver, job: Job, window_starts: Callable[[], None]) ->
     heard = time.monotonic()
     window_at = heard + timing.warmup
     while time.monotonic() < window_at:
-        _check(receiver.recv()[2], shape)
+        _check(receiver.recv()[3], shape)
     window_starts()
     cpu0, t0 = time.process_time(), time.monotonic()
     end_at = t0 + timing.window
     while True:
-        index, stamp, frame = receiver.recv()
+        index, stamp, _, frame = receiver.recv()
         now = time.monotonic()
         age = time.time() - stamp
         if now >= end_at:
