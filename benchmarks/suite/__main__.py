@@ -120,7 +120,9 @@ def _progress(total: int, started: float) -> Any:
             what = f"{m['cpu_percent']:.1f}% CPU"
         elif cell.kind == "latency":
             what = (
-                f"p50 {m.get('p50', 0):.2f} p99 {m.get('p99', 0):.2f} ms, fair {m['fairness']:.2f}"
+                f"p50 {m.get('p50', 0):.2f} p99 {m.get('p99', 0):.2f} ms"
+                f" (whole run {m.get('run_p99', 0):.2f}), fair {m['fairness']:.2f},"
+                f" lost {m.get('lost', 0):.0f}"
             )
         else:
             what = (

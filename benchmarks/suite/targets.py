@@ -105,6 +105,14 @@ TARGETS = (
         True,
         _latency_cell(CROWD_SERVERS, CROWD_RATE, "jpeg", "640x480"),
     ),
+    # Start-up included: a user's first second counts as much as any other.
+    Target(
+        "run p99 ms, JPEG 640x480, 32x15fps",
+        "run_p99",
+        30.0,
+        False,
+        _latency_cell(CROWD_SERVERS, CROWD_RATE, "jpeg", "640x480"),
+    ),
 )
 
 
