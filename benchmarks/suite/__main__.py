@@ -124,6 +124,12 @@ def _progress(total: int, started: float) -> Any:
                 f" (whole run {m.get('run_p99', 0):.2f}), fair {m['fairness']:.2f},"
                 f" lost {m.get('lost', 0):.0f}"
             )
+        elif cell.kind == "slow":
+            what = (
+                f"p50 {m.get('p50', 0):.0f} p99 {m.get('p99', 0):.0f}"
+                f" max {m.get('max', 0):.0f} ms, {m.get('fps', 0):.1f} fps,"
+                f" lost {m.get('lost', 0):.0f}"
+            )
         else:
             what = (
                 f"{m['fps']:.0f} fps, fair {m['fairness']:.2f}, "

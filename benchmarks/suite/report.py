@@ -224,6 +224,7 @@ def render(doc: Mapping[str, Any]) -> str:
     peers = [p for p in doc["peers"]]
     runs = doc["repeat"]
     throughput, latency = _kind(table, "throughput"), _kind(table, "latency")
+    slow = _kind(table, "slow")
     sections = [
         _header(doc),
         _table(
@@ -281,6 +282,26 @@ def render(doc: Mapping[str, Any]) -> str:
         _table(
             "Frames lost at a fixed rate over the whole run (sent but never received), same runs",
             latency,
+            _columns("lost", peers, flags, runs, ratios=False, fmt=_count),
+        ),
+        _table(
+            "Slow consumer: age at recv() return, p50 (ms, every frame from the first received,"
+            " start-up included); servers at a fixed rate, the client spending a fixed time"
+            " on each frame",
+            slow,
+            _columns("p50", peers, flags, runs),
+        ),
+        _table("Slow consumer: age p99 (ms), same runs", slow, _columns("p99", peers, flags, runs)),
+        _table("Slow consumer: age max (ms), same runs", slow, _columns("max", peers, flags, runs)),
+        _table(
+            "Slow consumer: frames delivered per second (offered: servers x rate), same runs",
+            slow,
+            _columns("fps", peers, flags, runs, ratios=False),
+        ),
+        _table(
+            "Slow consumer: frames lost (handed to send(), never received; those after a"
+            " server's last received not counted), same runs",
+            slow,
             _columns("lost", peers, flags, runs, ratios=False, fmt=_count),
         ),
         _table(

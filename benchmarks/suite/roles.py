@@ -57,6 +57,8 @@ def client_main(job: Job, conn: Connection) -> NoReturn:
         conn.send("ready")
         if job.cell.kind == "idle":
             conn.send(_idle(receiver, job.timing))
+        elif job.cell.kind == "slow":
+            conn.send(_consume(receiver, job, lambda: conn.send(WINDOW)))
         else:
             conn.send(_receive(receiver, job, lambda: conn.send(WINDOW)))
     except BaseException as exc:
@@ -182,6 +184,61 @@ def _receive(receiver: Receiver, job: Job, window_starts: Callable[[], None]) ->
         # From the first frame received to the window's end: start-up and warm-up included.
         "latency_run_ms": _percentiles(run.ages),
         "run_frames": sum(run.counts),
+        "lost": sum(lost),
+        "lost_by_server": lost,
+    }
+
+
+def _consume(receiver: Receiver, job: Job, window_starts: Callable[[], None]) -> Result:
+    """A slow consumer: after each recv() the client spends the cell's time on the frame
+    (a sleep, standing in for a detector or a display). Everything counts, from the
+    first frame received to the window's end: start-up is what a user sees first."""
+    cell = job.cell
+    width, height = cell.resolution
+    shape = (height, width, 3)
+    servers = cell.servers
+    tally = _Tally(servers)
+    seen: set[int] = set()
+    began = time.monotonic()
+    index, stamp, seq, frame = receiver.recv()
+    age = time.time() - stamp
+    window_starts()
+    cpu0, t0 = time.process_time(), time.monotonic()
+    first_s, heard_s = t0 - began, None
+    end_at = t0 + job.timing.window
+    while True:
+        _check(frame, shape)
+        tally.add(index, age, seq)
+        if heard_s is None:
+            seen.add(index)
+            if len(seen) == servers:
+                heard_s = time.monotonic() - began
+        time.sleep(cell.consume_s)
+        index, stamp, seq, frame = receiver.recv()
+        now = time.monotonic()
+        age = time.time() - stamp
+        if now >= end_at:
+            break
+    cpu = time.process_time() - cpu0
+    seconds = now - t0
+    counts = tally.counts
+    frames = sum(counts)
+    lost = tally.lost()
+    return {
+        "frames": frames,
+        "seconds": seconds,
+        # Frames delivered per second: what the consumer took of those offered.
+        "fps": frames / seconds,
+        "counts": counts,
+        "fairness": min(counts) / max(counts) if max(counts) else 0.0,
+        "seen": len(seen),
+        # From the client's READY (the servers start then) to its first frame, and to
+        # a frame from every server (None: some server never got one through).
+        "first_frame_s": first_s,
+        "startup_s": heard_s,
+        "cpu_percent": 100.0 * cpu / seconds,
+        "cpu_ms_per_frame": 1000.0 * cpu / frames if frames else None,
+        "latency_ms": _percentiles(tally.ages),
         "lost": sum(lost),
         "lost_by_server": lost,
     }
