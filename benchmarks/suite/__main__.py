@@ -1,7 +1,7 @@
 """framehub, vidgear, imagezmq and raw pyzmq side by side; see ``benchmarks/README.md``.
 
-python -m benchmarks.suite --quick            # about a minute
-python -m benchmarks.suite --full             # every configuration, under 15 minutes
+python -m benchmarks.suite --quick            # about three and a half minutes
+python -m benchmarks.suite --full             # every configuration, 15-17 minutes
 python -m benchmarks.suite --full --repeat 3 --only kind=latency peer=framehub,vidgear
 python -m benchmarks.suite report [RESULTS.json]   # the tables again (newest by default)
 python -m benchmarks.suite plot [RESULTS.json]     # the PNG again
