@@ -285,9 +285,8 @@ def render(doc: Mapping[str, Any]) -> str:
             _columns("lost", peers, flags, runs, ratios=False, fmt=_count),
         ),
         _table(
-            "Slow consumer: age at recv() return, p50 (ms, every frame from the first received,"
-            " start-up included); servers at a fixed rate, the client spending a fixed time"
-            " on each frame",
+            "Slow consumer: age at recv() return, p50 (ms, whole run from the first frame);"
+            " servers at a fixed rate, the client spending a fixed time per frame",
             slow,
             _columns("p50", peers, flags, runs),
         ),
@@ -299,10 +298,14 @@ def render(doc: Mapping[str, Any]) -> str:
             _columns("fps", peers, flags, runs, ratios=False),
         ),
         _table(
-            "Slow consumer: frames lost (handed to send(), never received; those after a"
-            " server's last received not counted), same runs",
+            "Slow consumer: frames lost (handed to send(), never received), same runs",
             slow,
             _columns("lost", peers, flags, runs, ratios=False, fmt=_count),
+        ),
+        _table(
+            "Slow consumer: fairness (slowest server's frames ÷ fastest's), same runs",
+            slow,
+            _columns("fairness", peers, flags, runs, ratios=False),
         ),
         _table(
             "Idle client CPU (% of one core), no server connected",
