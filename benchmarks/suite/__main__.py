@@ -1,7 +1,7 @@
 """framehub, vidgear, imagezmq and raw pyzmq side by side; see ``benchmarks/README.md``.
 
-python -m benchmarks.suite --quick            # about a minute
-python -m benchmarks.suite --full             # every configuration, under 15 minutes
+python -m benchmarks.suite --quick            # about three and a half minutes
+python -m benchmarks.suite --full             # every configuration, 15-17 minutes
 python -m benchmarks.suite --full --repeat 3 --only kind=latency peer=framehub,vidgear
 python -m benchmarks.suite report [RESULTS.json]   # the tables again (newest by default)
 python -m benchmarks.suite plot [RESULTS.json]     # the PNG again
@@ -120,7 +120,15 @@ def _progress(total: int, started: float) -> Any:
             what = f"{m['cpu_percent']:.1f}% CPU"
         elif cell.kind == "latency":
             what = (
-                f"p50 {m.get('p50', 0):.2f} p99 {m.get('p99', 0):.2f} ms, fair {m['fairness']:.2f}"
+                f"p50 {m.get('p50', 0):.2f} p99 {m.get('p99', 0):.2f} ms"
+                f" (whole run {m.get('run_p99', 0):.2f}), fair {m['fairness']:.2f},"
+                f" lost {m.get('lost', 0):.0f}"
+            )
+        elif cell.kind == "slow":
+            what = (
+                f"p50 {m.get('p50', 0):.0f} p99 {m.get('p99', 0):.0f}"
+                f" max {m.get('max', 0):.0f} ms, {m.get('fps', 0):.1f} fps,"
+                f" lost {m.get('lost', 0):.0f}"
             )
         else:
             what = (

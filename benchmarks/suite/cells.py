@@ -1,9 +1,12 @@
 """What is measured: one ``Cell`` per configuration, the plans that list them, and filters.
 
-Three kinds of cell. ``throughput``: every server sends as fast as it can and the
+Four kinds of cell. ``throughput``: every server sends as fast as it can and the
 client counts frames. ``latency``: every server sends at a fixed rate and the
-client records each frame's age when recv() returns. ``idle``: a client that binds
-its ports and waits in recv() with no server at all, for its CPU use.
+client records each frame's age when recv() returns. ``slow``: every server sends
+at a fixed rate to a client that spends a fixed time on each frame (a detector, a
+display) and takes fewer than are offered; each frame's age and the frames lost are
+counted over the whole run. ``idle``: a client that binds its ports and waits in
+recv() with no server at all, for its CPU use.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, Literal
 __all__ = [
     "FILTER_KEYS",
     "SIZES",
+    "SLOW_CELLS",
     "Cell",
     "Timing",
     "parse_filters",
@@ -24,7 +28,7 @@ __all__ = [
     "timing",
 ]
 
-Kind = Literal["throughput", "latency", "idle"]
+Kind = Literal["throughput", "latency", "slow", "idle"]
 
 SIZES: dict[str, tuple[int, int]] = {
     "640x480": (640, 480),
@@ -40,6 +44,12 @@ LATENCY_RATE = 30.0
 #: ... and its fairness target at 32 servers x 15 fps of 640x480 JPEG.
 CROWD_SERVERS = 32
 CROWD_RATE = 15.0
+#: Slow consumers: (codec, size, servers, frames/s each, ms the client spends per frame).
+#: The first takes 25 of the 120 frames/s offered, the second 10 of 120.
+SLOW_CELLS: tuple[tuple[str, str, int, float, float], ...] = (
+    ("raw", "640x480", 4, 30.0, 40.0),
+    ("jpeg", "1280x720", 8, 15.0, 100.0),
+)
 #: Ports an idle client binds: a middling deployment.
 IDLE_PORTS = 8
 
@@ -53,8 +63,10 @@ class Cell:
     codec: str
     size: str
     servers: int
-    #: Frames/s each server sends (latency cells); None: as fast as it can.
+    #: Frames/s each server sends (latency and slow cells); None: as fast as it can.
     rate: float | None = None
+    #: Milliseconds the client spends on each frame after recv() returns (slow cells).
+    consume_ms: float | None = None
 
     @property
     def jpeg(self) -> bool:
@@ -70,7 +82,8 @@ class Cell:
         if self.kind == "idle":
             return f"p{self.pattern} {self.servers} ports, no server"
         rate = f"@{self.rate:g}fps" if self.rate else ""
-        return f"p{self.pattern} {self.codec:<4} {self.size:>9} x{self.servers}{rate}"
+        consumer = f" {self.consume_ms:g}ms/frame" if self.consume_ms else ""
+        return f"p{self.pattern} {self.codec:<4} {self.size:>9} x{self.servers}{rate}{consumer}"
 
     @property
     def key(self) -> str:
@@ -83,11 +96,16 @@ class Cell:
     def from_json(cls, data: Mapping[str, Any]) -> Cell:
         return cls(**data)
 
+    @property
+    def consume_s(self) -> float:
+        return (self.consume_ms or 0.0) / 1000.0
+
 
 @dataclass(frozen=True, slots=True)
 class Timing:
     """Seconds per run: at most ``startup`` until every server has been heard from, then
-    ``warmup`` unmeasured, then the measured ``window``."""
+    ``warmup`` unmeasured, then the measured ``window``. A slow cell has neither: its
+    window starts with the first frame received."""
 
     startup: float
     warmup: float
@@ -109,6 +127,10 @@ def timing(cell: Cell, quick: bool) -> Timing:
     startup = 4.0 if crowd else 3.0
     if cell.kind == "idle":
         return Timing(0.0, 0.3, 1.5 if quick else 2.5)
+    if cell.kind == "slow":
+        # Start-up is part of what is measured, and must not be most of it: a few
+        # seconds of steady state after it (the slowest takes 10 frames/s).
+        return Timing(startup, 0.0, 5.0 if quick else 7.0)
     if cell.kind == "latency":
         # p99 of 4 servers x 30 fps wants a few hundred samples: 3 s gives 360.
         return Timing(startup, 0.5 if quick else 0.75, 1.5 if quick else 3.0)
@@ -142,6 +164,14 @@ def _target_latency(patterns: Iterable[int]) -> list[tuple[int, str, str, int, f
     ]
 
 
+def _slow(patterns: Iterable[int]) -> list[Cell]:
+    return [
+        Cell("slow", p, codec, size, servers, rate, consume_ms)
+        for p in patterns
+        for codec, size, servers, rate, consume_ms in SLOW_CELLS
+    ]
+
+
 def plan(quick: bool) -> list[Cell]:
     """Every cell of the quick or the full run, in the order they are run."""
     if quick:
@@ -149,11 +179,14 @@ def plan(quick: bool) -> list[Cell]:
             *_throughput([1], ["raw"], ["640x480"], [2]),
             *_throughput([2], ["jpeg"], ["1280x720"], [8]),
             *_latency(_target_latency([1])),
+            # Both patterns: each has its own default policy for a consumer that is behind.
+            *_slow(PATTERNS),
             Cell("idle", 1, "raw", "640x480", IDLE_PORTS),
         ]
     return [
         *_throughput(PATTERNS, CODECS, SIZES, SERVERS),
         *_latency(_target_latency(PATTERNS)),
+        *_slow(PATTERNS),
         *[Cell("idle", p, "raw", "640x480", IDLE_PORTS) for p in PATTERNS],
     ]
 

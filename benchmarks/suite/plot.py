@@ -89,13 +89,26 @@ def plot(doc: Mapping[str, Any], out: Path) -> Path:
     peers = list(doc["peers"])
     by_kind = {
         kind: {c: p for c, p in table.items() if c.kind == kind}
-        for kind in ("throughput", "latency", "idle")
+        for kind in ("throughput", "latency", "slow", "idle")
     }
     panels = [
         (by_kind["throughput"], "fps", "Throughput, frames/s (log)", True),
         (by_kind["throughput"], "cpu_ms_per_frame", "Client CPU ms per frame (log)", True),
         (by_kind["latency"], "p99", "Latency p99 ms at a fixed rate (log; red: target)", True),
+        (
+            by_kind["latency"],
+            "run_p99",
+            "Latency p99 ms over the whole run, start-up included (log; red: target)",
+            True,
+        ),
         (by_kind["latency"], "fairness", "Fairness at a fixed rate (red: target)", False),
+        (
+            by_kind["slow"],
+            "p99",
+            "Slow consumer: age p99 ms over the whole run (log; red: target)",
+            True,
+        ),
+        (by_kind["slow"], "lost", "Slow consumer: frames lost (red: target)", False),
         (by_kind["idle"], "cpu_percent", "Idle client CPU, % of one core", False),
     ]
     panels = [p for p in panels if p[0]]

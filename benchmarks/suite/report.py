@@ -44,13 +44,23 @@ class _Flags:
         return text + (MISS if (cell, metric, versus) in self._missed else " ")
 
 
-def _value(peers: Peers, peer: str, metric: str, expected_runs: int) -> str:
+def _count(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def _value(
+    peers: Peers,
+    peer: str,
+    metric: str,
+    expected_runs: int,
+    fmt: Callable[[float | None], str] = _num,
+) -> str:
     summary = peers.get(peer)
     if summary is None:
         return "-"
     if not summary.runs:
         return "fail"
-    text = _num(summary.median.get(metric))
+    text = fmt(summary.median.get(metric))
     return text + ("*" if summary.runs < expected_runs else "")
 
 
@@ -63,11 +73,16 @@ def _ratio(peers: Peers, metric: str, other: str) -> float | None:
 
 
 def _columns(
-    metric: str, peers: Sequence[str], flags: _Flags, runs: int, ratios: bool = True
+    metric: str,
+    peers: Sequence[str],
+    flags: _Flags,
+    runs: int,
+    ratios: bool = True,
+    fmt: Callable[[float | None], str] = _num,
 ) -> list[Column]:
     def value(peer: str) -> Column:
         def render(cell: Cell, row: Peers) -> str:
-            text = _value(row, peer, metric, runs)
+            text = _value(row, peer, metric, runs, fmt)
             return flags.mark(text, cell, metric) if peer == BASELINE else text + " "
 
         return Column(peer, render)
@@ -187,7 +202,7 @@ def _targets(outcomes: Sequence[Outcome]) -> str:
         else:
             verdict = f"MISSED in {len(missed)} of {len(known)} cells" if missed else "met"
             verdict += f" ({len(known)} cells)" if not missed else ""
-        lines.append(f"  {name:<34} {group[0].target.rule:<34} {verdict}")
+        lines.append(f"  {name:<38} {group[0].target.rule:<34} {verdict}")
         lines += [f"      {o.cell.key}: {_num(o.value)}" for o in missed]
     return "\n".join(lines)
 
@@ -209,6 +224,7 @@ def render(doc: Mapping[str, Any]) -> str:
     peers = [p for p in doc["peers"]]
     runs = doc["repeat"]
     throughput, latency = _kind(table, "throughput"), _kind(table, "latency")
+    slow = _kind(table, "slow")
     sections = [
         _header(doc),
         _table(
@@ -243,6 +259,12 @@ def render(doc: Mapping[str, Any]) -> str:
         ),
         _table("Latency p99 (ms), same runs", latency, _columns("p99", peers, flags, runs)),
         _table(
+            "Latency p99 over the whole run (ms, every frame from the first received:"
+            " start-up and warm-up included), same runs",
+            latency,
+            _columns("run_p99", peers, flags, runs),
+        ),
+        _table(
             "Fairness at a fixed rate (slowest ÷ fastest), same runs",
             latency,
             _columns("fairness", peers, flags, runs, ratios=False),
@@ -256,6 +278,34 @@ def render(doc: Mapping[str, Any]) -> str:
             "Delivered at a fixed rate (frames received ÷ frames due), same runs",
             latency,
             _columns("delivered", peers, flags, runs, ratios=False),
+        ),
+        _table(
+            "Frames lost at a fixed rate over the whole run (sent but never received), same runs",
+            latency,
+            _columns("lost", peers, flags, runs, ratios=False, fmt=_count),
+        ),
+        _table(
+            "Slow consumer: age at recv() return, p50 (ms, whole run from the first frame);"
+            " servers at a fixed rate, the client spending a fixed time per frame",
+            slow,
+            _columns("p50", peers, flags, runs),
+        ),
+        _table("Slow consumer: age p99 (ms), same runs", slow, _columns("p99", peers, flags, runs)),
+        _table("Slow consumer: age max (ms), same runs", slow, _columns("max", peers, flags, runs)),
+        _table(
+            "Slow consumer: frames delivered per second (offered: servers x rate), same runs",
+            slow,
+            _columns("fps", peers, flags, runs, ratios=False),
+        ),
+        _table(
+            "Slow consumer: frames lost (handed to send(), never received), same runs",
+            slow,
+            _columns("lost", peers, flags, runs, ratios=False, fmt=_count),
+        ),
+        _table(
+            "Slow consumer: fairness (slowest server's frames ÷ fastest's), same runs",
+            slow,
+            _columns("fairness", peers, flags, runs, ratios=False),
         ),
         _table(
             "Idle client CPU (% of one core), no server connected",

@@ -57,6 +57,8 @@ def client_main(job: Job, conn: Connection) -> NoReturn:
         conn.send("ready")
         if job.cell.kind == "idle":
             conn.send(_idle(receiver, job.timing))
+        elif job.cell.kind == "slow":
+            conn.send(_consume(receiver, job, lambda: conn.send(WINDOW)))
         else:
             conn.send(_receive(receiver, job, lambda: conn.send(WINDOW)))
     except BaseException as exc:
@@ -84,7 +86,7 @@ def server_main(job: Job, index: int, cycle: FrameCycle) -> NoReturn:
                     time.sleep(next_at - now)
                 # A server that fell behind sends its next frame at once, but never bursts.
                 next_at = max(next_at + period, time.monotonic())
-            transmitter.send(frames[sent % len(frames)], time.time())
+            transmitter.send(frames[sent % len(frames)], time.time(), sent)
             sent += 1
     except BaseException:
         traceback.print_exc()
@@ -98,20 +100,49 @@ def _exit(code: int) -> NoReturn:
     os._exit(code)
 
 
+class _Tally:
+    """The frames one client received: how many from each server, their ages, and the
+    span of each server's sequence numbers (from which the frames lost)."""
+
+    def __init__(self, servers: int) -> None:
+        self.counts = [0] * servers
+        self.ages: list[float] = []
+        self._first = [-1] * servers
+        self._last = [-1] * servers
+
+    def add(self, index: int, age: float, seq: int) -> None:
+        self.counts[index] += 1
+        self.ages.append(age)
+        if self._first[index] < 0 or seq < self._first[index]:
+            self._first[index] = seq
+        if seq > self._last[index]:
+            self._last[index] = seq
+
+    def lost(self) -> list[int]:
+        """Per server, the frames it handed to send() between the first and the last
+        this client received that never reached recv(); those sent after the last one
+        received are not counted (the run ended)."""
+        return [
+            last - first + 1 - count if count else 0
+            for first, last, count in zip(self._first, self._last, self.counts, strict=True)
+        ]
+
+
 def _receive(receiver: Receiver, job: Job, window_starts: Callable[[], None]) -> Result:
     """Wait until every server has been heard from (or ``startup`` passed), warm up,
-    then count frames and their ages over the window."""
+    then count frames and their ages over the window. Every frame from the first one
+    received is also counted for the whole run (start-up and warm-up included)."""
     cell, timing = job.cell, job.timing
     width, height = cell.resolution
     shape = (height, width, 3)
     servers = cell.servers
-    counts = [0] * servers
-    ages: list[float] = []
+    window, run = _Tally(servers), _Tally(servers)
     seen: set[int] = set()
     began = time.monotonic()
     give_up = began + timing.startup
     while len(seen) < servers:
-        index, _, frame = receiver.recv()
+        index, stamp, seq, frame = receiver.recv()
+        run.add(index, time.time() - stamp, seq)
         _check(frame, shape)
         seen.add(index)
         if time.monotonic() >= give_up:
@@ -119,22 +150,26 @@ def _receive(receiver: Receiver, job: Job, window_starts: Callable[[], None]) ->
     heard = time.monotonic()
     window_at = heard + timing.warmup
     while time.monotonic() < window_at:
-        _check(receiver.recv()[2], shape)
+        index, stamp, seq, frame = receiver.recv()
+        run.add(index, time.time() - stamp, seq)
+        _check(frame, shape)
     window_starts()
     cpu0, t0 = time.process_time(), time.monotonic()
     end_at = t0 + timing.window
     while True:
-        index, stamp, frame = receiver.recv()
+        index, stamp, seq, frame = receiver.recv()
         now = time.monotonic()
         age = time.time() - stamp
         if now >= end_at:
             break
         _check(frame, shape)
-        counts[index] += 1
-        ages.append(age)
+        window.add(index, age, seq)
+        run.add(index, age, seq)
     cpu = time.process_time() - cpu0
     seconds = now - t0
+    counts = window.counts
     frames = sum(counts)
+    lost = run.lost()
     return {
         "frames": frames,
         "seconds": seconds,
@@ -145,7 +180,67 @@ def _receive(receiver: Receiver, job: Job, window_starts: Callable[[], None]) ->
         "startup_s": heard - began,
         "cpu_percent": 100.0 * cpu / seconds,
         "cpu_ms_per_frame": 1000.0 * cpu / frames if frames else None,
-        "latency_ms": _percentiles(ages),
+        "latency_ms": _percentiles(window.ages),
+        # From the first frame received to the window's end: start-up and warm-up included.
+        "latency_run_ms": _percentiles(run.ages),
+        "run_frames": sum(run.counts),
+        "lost": sum(lost),
+        "lost_by_server": lost,
+    }
+
+
+def _consume(receiver: Receiver, job: Job, window_starts: Callable[[], None]) -> Result:
+    """A slow consumer: after each recv() the client spends the cell's time on the frame
+    (a sleep, standing in for a detector or a display). Everything counts, from the
+    first frame received to the window's end: start-up is what a user sees first."""
+    cell = job.cell
+    width, height = cell.resolution
+    shape = (height, width, 3)
+    servers = cell.servers
+    tally = _Tally(servers)
+    seen: set[int] = set()
+    began = time.monotonic()
+    index, stamp, seq, frame = receiver.recv()
+    age = time.time() - stamp
+    window_starts()
+    cpu0, t0 = time.process_time(), time.monotonic()
+    first_s, heard_s = t0 - began, None
+    end_at = t0 + job.timing.window
+    while True:
+        _check(frame, shape)
+        tally.add(index, age, seq)
+        if heard_s is None:
+            seen.add(index)
+            if len(seen) == servers:
+                heard_s = time.monotonic() - began
+        time.sleep(cell.consume_s)
+        index, stamp, seq, frame = receiver.recv()
+        now = time.monotonic()
+        age = time.time() - stamp
+        if now >= end_at:
+            break
+    cpu = time.process_time() - cpu0
+    seconds = now - t0
+    counts = tally.counts
+    frames = sum(counts)
+    lost = tally.lost()
+    return {
+        "frames": frames,
+        "seconds": seconds,
+        # Frames delivered per second: what the consumer took of those offered.
+        "fps": frames / seconds,
+        "counts": counts,
+        "fairness": min(counts) / max(counts) if max(counts) else 0.0,
+        "seen": len(seen),
+        # From the client's READY (the servers start then) to its first frame, and to
+        # a frame from every server (None: some server never got one through).
+        "first_frame_s": first_s,
+        "startup_s": heard_s,
+        "cpu_percent": 100.0 * cpu / seconds,
+        "cpu_ms_per_frame": 1000.0 * cpu / frames if frames else None,
+        "latency_ms": _percentiles(tally.ages),
+        "lost": sum(lost),
+        "lost_by_server": lost,
     }
 
 

@@ -25,12 +25,19 @@ def metrics_of(cell: Cell, result: Mapping[str, Any]) -> dict[str, float]:
         "cpu_percent",
         "client_peak_mb",
         "others_cores",
+        "lost",
     ):
         if result.get(name) is not None:
             out[name] = float(result[name])
     latency = result.get("latency_ms")
     if latency:
         out["p50"], out["p99"] = float(latency["p50"]), float(latency["p99"])
+        out["max"] = float(latency["max"])
+    # Ages from the first frame received on, start-up and warm-up included.
+    whole = result.get("latency_run_ms")
+    if whole:
+        out["run_p50"], out["run_p99"] = float(whole["p50"]), float(whole["p99"])
+        out["run_max"] = float(whole["max"])
     if cell.rate and "fps" in out:
         out["delivered"] = out["fps"] / (cell.servers * cell.rate)
     return out

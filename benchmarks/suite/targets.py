@@ -63,6 +63,13 @@ def _latency_cell(servers: int, rate: float, codec: str, size: str) -> Callable[
     return applies
 
 
+def _slow_cell(pattern: int, codec: str) -> Callable[[Cell], bool]:
+    def applies(cell: Cell) -> bool:
+        return cell.kind == "slow" and (cell.pattern, cell.codec) == (pattern, codec)
+
+    return applies
+
+
 TARGETS = (
     Target("frames/s vs vidgear", "fps", 1.3, True, _throughput, "vidgear"),
     Target("frames/s vs imagezmq", "fps", 1.1, True, _throughput, "imagezmq"),
@@ -103,6 +110,22 @@ TARGETS = (
         "fairness",
         0.8,
         True,
+        _latency_cell(CROWD_SERVERS, CROWD_RATE, "jpeg", "640x480"),
+    ),
+    # A consumer slower than its cameras, start-up included. Pattern 2's default policy
+    # drops stale frames ("latest"): a frame need be no older than about a server's
+    # period plus its wait for its turn. Pattern 1's ("lossless") must drop none, and
+    # then holds one frame at the hub and one in send() a server: two consumer rounds
+    # (4 servers x 40 ms x 2 = 320 ms).
+    Target("p99 ms, slow, p2 (latest), raw", "p99", 100.0, False, _slow_cell(2, "raw")),
+    Target("p99 ms, slow, p1 (lossless), raw", "p99", 400.0, False, _slow_cell(1, "raw")),
+    Target("frames lost, slow, p1 (lossless), raw", "lost", 0.0, False, _slow_cell(1, "raw")),
+    # Start-up included: a user's first second counts as much as any other.
+    Target(
+        "run p99 ms, JPEG 640x480, 32x15fps",
+        "run_p99",
+        30.0,
+        False,
         _latency_cell(CROWD_SERVERS, CROWD_RATE, "jpeg", "640x480"),
     ),
 )

@@ -18,7 +18,7 @@ BASELINE = FRAMEHUB.name
 PEERS: dict[str, Peer] = {p.name: p for p in (FRAMEHUB, NATIVE, VIDGEAR, IMAGEZMQ, PYZMQ)}
 ALL = tuple(PEERS)
 #: The full run's default: the native API was within noise of NetGear in every cell
-#: of a full run, and a fifth peer would take the full run past 15 minutes.
+#: of a full run, and a fifth peer would add a quarter to the full run.
 FULL = tuple(name for name in ALL if name != NATIVE.name)
 
 

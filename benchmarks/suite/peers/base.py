@@ -74,14 +74,17 @@ class Wiring:
 
 
 class Receiver(Protocol):
-    def recv(self) -> tuple[int, float, Frame]:
-        """The next frame, decoded: (server index, the server's send stamp, image)."""
+    def recv(self) -> tuple[int, float, int, Frame]:
+        """The next frame, decoded: (server index, the server's send stamp, the server's
+        sequence number, image)."""
         ...
 
 
 class Transmitter(Protocol):
-    def send(self, frame: Frame, stamp: float) -> None:
-        """Send one frame (encoding it if the run is JPEG) with its ``time.time()`` stamp."""
+    def send(self, frame: Frame, stamp: float, seq: int) -> None:
+        """Send one frame (encoding it if the run is JPEG) with its ``time.time()`` stamp
+        and ``seq``, the count of frames this server handed to send() before it: the
+        client tells from gaps in it which frames never arrived."""
         ...
 
 

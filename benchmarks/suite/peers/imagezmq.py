@@ -1,4 +1,4 @@
-"""imagezmq 1.2.0: ImageSender/ImageHub, with the stamp and server index in its text message.
+"""imagezmq 1.2.0: ImageSender/ImageHub; server index, stamp and sequence number in its text.
 
 Pattern 1 is imagezmq's REQ/REP: the hub binds one port that every sender
 connects to, and replies to each frame. Pattern 2 is its PUB/SUB: each sender
@@ -28,7 +28,7 @@ class _Client:
             for port in wiring.ports[1:]:
                 self._hub.connect(_url(port))
 
-    def recv(self) -> tuple[int, float, Frame]:
+    def recv(self) -> tuple[int, float, int, Frame]:
         if self._jpeg:
             text, data = self._hub.recv_jpg()
         else:
@@ -38,8 +38,8 @@ class _Client:
             self._hub.send_reply(b"OK")
         if self._jpeg:
             frame = decode_jpeg(data)
-        index, stamp = text.split(" ")
-        return int(index), float(stamp), frame
+        index, stamp, seq = text.split(" ")
+        return int(index), float(stamp), int(seq), frame
 
 
 class _Server:
@@ -53,8 +53,8 @@ class _Server:
         else:
             self._sender = imagezmq.ImageSender(_url(wiring.ports[index]), REQ_REP=False)
 
-    def send(self, frame: Frame, stamp: float) -> None:
-        text = f"{self._index} {stamp!r}"
+    def send(self, frame: Frame, stamp: float, seq: int) -> None:
+        text = f"{self._index} {stamp!r} {seq}"
         if self._jpeg:
             self._sender.send_jpg(text, encode_jpeg(frame))
         else:

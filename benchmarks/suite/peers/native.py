@@ -17,12 +17,13 @@ class _Client:
         pattern: Any = wiring.pattern
         self._hub = Hub(HubConfig(ports=wiring.ports, address=ADDRESS, pattern=pattern))
 
-    def recv(self) -> tuple[int, float, Frame]:
+    def recv(self) -> tuple[int, float, int, Frame]:
         frame = self._hub.recv()
         if frame is None:
             raise StreamEnded
-        stamp: Any = frame.message
-        return self._index[frame.source], float(stamp), frame.image
+        message: Any = frame.message
+        stamp, seq = message
+        return self._index[frame.source], float(stamp), int(seq), frame.image
 
 
 class _Server:
@@ -37,8 +38,8 @@ class _Server:
             )
         )
 
-    def send(self, frame: Frame, stamp: float) -> None:
-        self._sender.send(frame, message=stamp)
+    def send(self, frame: Frame, stamp: float, seq: int) -> None:
+        self._sender.send(frame, message=[stamp, seq])
 
 
 NATIVE = Peer(

@@ -41,13 +41,13 @@ class _Client:
             **_extra(module),
         )
 
-    def recv(self) -> tuple[int, float, Frame]:
+    def recv(self) -> tuple[int, float, int, Frame]:
         data = self._client.recv()
         if data is None:
             raise StreamEnded
-        # Every frame carries its stamp as the message, so recv() gives 3-tuples.
-        port, stamp, frame = data
-        return self._index[str(port)], float(stamp), frame
+        # Every frame carries [stamp, seq] as the message, so recv() gives 3-tuples.
+        port, (stamp, seq), frame = data
+        return self._index[str(port)], float(stamp), int(seq), frame
 
 
 class _Server:
@@ -62,8 +62,8 @@ class _Server:
             **_extra(module),
         )
 
-    def send(self, frame: Frame, stamp: float) -> None:
-        self._server.send(frame, message=stamp)
+    def send(self, frame: Frame, stamp: float, seq: int) -> None:
+        self._server.send(frame, message=[stamp, seq])
 
 
 def _peer(name: str, module: str) -> Peer:

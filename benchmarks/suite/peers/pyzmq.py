@@ -1,6 +1,6 @@
 """Raw pyzmq PUSH/PULL, zero-copy: the transport's ceiling on this machine.
 
-A 14-byte header (server index, stamp, height, width) and the frame's bytes, or
+An 18-byte header (server index, stamp, sequence number, height, width) and the frame's bytes, or
 its JPEG bytes from the same encoder as every other peer. There is no pattern
 here: both pattern rows measure the same thing, each in its own interleaved run.
 """
@@ -17,7 +17,7 @@ from .base import ADDRESS, Frame, Peer, Wiring, decode_jpeg, encode_jpeg
 
 __all__ = ["PYZMQ"]
 
-_HEADER = struct.Struct("<HdHH")
+_HEADER = struct.Struct("<HdIHH")
 # Bounds the memory a slow client can queue (ZeroMQ's default, 1000 messages of up to
 # 6 MB, is gigabytes) without costing throughput: a ceiling a real receiver could use.
 _HWM = 16
@@ -30,14 +30,14 @@ class _Client:
         self._sock.setsockopt(zmq.RCVHWM, _HWM)
         self._sock.bind(f"tcp://{ADDRESS}:{wiring.ports[0]}")
 
-    def recv(self) -> tuple[int, float, Frame]:
+    def recv(self) -> tuple[int, float, int, Frame]:
         header, payload = self._sock.recv_multipart(copy=False)
-        index, stamp, height, width = _HEADER.unpack(header.bytes)
+        index, stamp, seq, height, width = _HEADER.unpack(header.bytes)
         if self._jpeg:
             frame = decode_jpeg(payload.buffer)
         else:
             frame = np.frombuffer(payload.buffer, np.uint8).reshape(height, width, 3)
-        return index, stamp, frame
+        return index, stamp, seq, frame
 
 
 class _Server:
@@ -48,8 +48,8 @@ class _Server:
         self._sock.setsockopt(zmq.SNDHWM, _HWM)
         self._sock.connect(f"tcp://{ADDRESS}:{wiring.ports[0]}")
 
-    def send(self, frame: Frame, stamp: float) -> None:
-        header = _HEADER.pack(self._index, stamp, frame.shape[0], frame.shape[1])
+    def send(self, frame: Frame, stamp: float, seq: int) -> None:
+        header = _HEADER.pack(self._index, stamp, seq, frame.shape[0], frame.shape[1])
         # An ndarray is a buffer; numpy's stubs declare it only for Python 3.12+.
         payload: Any = encode_jpeg(frame) if self._jpeg else frame
         self._sock.send_multipart([header, payload], copy=False)
