@@ -20,7 +20,7 @@ def keep_up(control: FlowControl, start: float, seconds: float, period=1 / 30) -
         for source in SERVERS:
             control.offered(source, waiting=False, nbytes=1000, now=now)
             control.acknowledged(source, now)
-            control.taken(source, now + 0.001)
+            control.taken(source, now + 0.001, ready=False)  # it waited for each
         now += period
     return now
 
@@ -31,7 +31,7 @@ def lag(control: FlowControl, start: float, seconds: float, turn=0.04, refill=0.
     now = start
     while now < start + seconds:
         for source in SERVERS:
-            control.taken(source, now)
+            control.taken(source, now, ready=True)  # never waits
             control.acknowledged(source, now)
             control.offered(source, waiting=not control.plan.credit, nbytes=1000, now=now + refill)
             now += turn
@@ -41,7 +41,8 @@ def lag(control: FlowControl, start: float, seconds: float, turn=0.04, refill=0.
 def test_a_hub_starts_as_if_its_consumer_were_behind():
     lossless = flow()
     assert lossless.plan.pace is Pace.BEHIND
-    assert (lossless.plan.window, lossless.plan.queue_limit, lossless.plan.credit) == (1, 2, True)
+    # Credit from the first frame: lock-step (window 0) until the consumer is measured.
+    assert (lossless.plan.window, lossless.plan.queue_limit, lossless.plan.credit) == (0, 2, True)
     latest = flow(Policy.LATEST)
     assert (latest.plan.queue_limit, latest.plan.credit, latest.plan.decode_ahead) == (
         1,
@@ -69,7 +70,7 @@ def test_a_slow_consumer_gets_credit_on_take_and_keeps_it():
         control.tick(now, streaming=4, queued=4)
     plan = control.plan
     assert plan.pace is Pace.BEHIND
-    assert (plan.window, plan.queue_limit, plan.credit) == (1, 2, True)
+    assert (plan.window, plan.queue_limit, plan.credit) == (0, 2, True)  # lock-step
     # Under credit no frame finds another of its server queued: the ratio of the
     # consumer's round to the servers' refill keeps it behind.
     for _ in range(4):
@@ -102,7 +103,7 @@ def test_a_consumer_that_takes_nothing_is_away_not_behind():
     assert plan.pace is Pace.AWAY
     assert (plan.credit, plan.queue_limit) == (False, 8)  # servers go on; nothing lost
     # It comes back: one take and it is no longer away.
-    control.taken("a", now + 0.01)
+    control.taken("a", now + 0.01, ready=True)
     control.tick(now + 0.25, streaming=4, queued=4)
     assert control.plan.pace is not Pace.AWAY
 
@@ -137,3 +138,25 @@ def test_no_limit_exceeds_the_configured_queue(queue_size):
     now = keep_up(control, 0.0, 0.25)
     control.tick(now, streaming=4, queued=0)
     assert control.plan.queue_limit == queue_size
+
+
+def test_under_credit_a_consumer_that_waits_for_frames_is_keeping_up():
+    control = flow()
+    now = lag(control, 0.0, 0.5)
+    control.tick(now, streaming=4, queued=4)
+    assert control.plan.credit
+    now = keep_up(control, now, 0.25)
+    control.tick(now, streaming=4, queued=0)
+    assert control.plan.pace is Pace.KEEPING_UP and not control.plan.credit
+
+
+def test_a_server_descheduled_for_a_moment_does_not_end_credit():
+    """The median refill, not the mean: one slow refill is a hiccup, not a verdict."""
+    control = flow()
+    now = lag(control, 0.0, 0.5)
+    control.tick(now, streaming=4, queued=4)
+    control.acknowledged("a", now)
+    control.offered("a", waiting=False, nbytes=1000, now=now + 1.0)  # one 1 s refill
+    now = lag(control, now, 0.25)
+    control.tick(now, streaming=4, queued=4)
+    assert control.plan.credit

@@ -113,6 +113,7 @@ class Reception:
     def take(self, deadline: float | None) -> tuple[str, Pending] | None:
         """The next frame, waiting until ``deadline``; None once the stream is over."""
         posted = False
+        ready = True
         with self.lock:
             while True:
                 if self._error is not None:
@@ -123,7 +124,7 @@ class Reception:
                     return None
                 taken = self._queue.take()
                 if taken is not None:
-                    posted = self._taken(*taken)
+                    posted = self._taken(*taken, ready=ready)
                     break
                 now = time.monotonic()
                 if self._stream_over(now):
@@ -134,14 +135,16 @@ class Reception:
                         raise PeerTimeout("no frame arrived within the timeout")
                     wait = min(wait, deadline - now)
                 self._await_frames(wait)
+                ready = False
         if posted and self._driver is not None:
             self._driver.pump(0.0)  # send it now, if no other thread drives the sockets
         return taken
 
-    def _taken(self, source: str, pending: Pending) -> bool:
-        """Bookkeeping for a frame the consumer took; True if work was posted to the link."""
+    def _taken(self, source: str, pending: Pending, *, ready: bool) -> bool:
+        """Bookkeeping for a frame the consumer took (``ready``: without waiting for it);
+        True if work was posted to the link."""
         self._decoder.taken(pending)
-        self._flow.taken(source, time.monotonic())
+        self._flow.taken(source, time.monotonic(), ready=ready)
         if pending.packet.compression is not None and self._flow.plan.decode_ahead:
             for ahead in self._queue.ahead(self._decoder.depth):
                 self._decoder.start(ahead)

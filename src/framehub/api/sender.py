@@ -65,7 +65,8 @@ class SenderStats:
     failures: int
     in_flight: int
     #: Frames that may await acknowledgement now: ``window``, or fewer while a
-    #: framehub hub taking in frames fast asks for fewer (see ``session.window``).
+    #: framehub hub asks for fewer (see ``session.flow``); 0: each ``send()`` waits
+    #: for its frame's acknowledgement.
     window: int
 
 
@@ -192,6 +193,10 @@ class Sender(Closing):
             self._drop(1)
             return None
         self._sent += 1
+        if self._window == 0 and not (self.config.nonblocking or self.config.bidirectional):
+            # Lock-step, as the hub asked: its consumer is behind, and the camera's
+            # next frame is best captured once this one is taken.
+            self._await_reply(self.config.request_timeout)
         return seq
 
     def _header_for(self, encoded: EncodedFrame) -> FrameHeader:
@@ -234,12 +239,13 @@ class Sender(Closing):
         """Make room for one more frame awaiting acknowledgement (patterns 0/1)."""
         if not isinstance(self._link, RequestLink):
             return True
-        if self.config.nonblocking or len(self._in_flight) < self._window:
+        window = max(1, self._window)
+        if self.config.nonblocking or len(self._in_flight) < window:
             # Retire the replies already here. With a full window a blocking sender
             # waits for the oldest one below instead, which finds it just as fast.
             while self._in_flight and isinstance(reply := self._next_reply(0.0), Reply):
                 self._match(reply)
-        while len(self._in_flight) >= self._window:
+        while len(self._in_flight) >= window:
             if self.config.nonblocking:
                 return False
             self._await_reply(self.config.request_timeout)

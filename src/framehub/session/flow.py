@@ -15,10 +15,13 @@ The consumer is one of three things (``Pace``):
   two frames per server wait, and once the consumer's round (the time between two
   of its takes of one server's frames) is ``CREDIT_RATIO`` times the time a server
   needs to send its next frame after an acknowledgement (its refill), a frame is
-  acknowledged only when the consumer takes it (``credit``): each server then has
-  one frame at the hub and one in its ``send()``, about two rounds of age, where
-  acknowledging on arrival let four wait. Below that ratio the early
-  acknowledgement is what keeps the consumer fed, and it stays.
+  acknowledged only when the consumer takes it (``credit``), and framehub senders
+  are asked to wait in ``send()`` for each acknowledgement (window 0): each server
+  then has one frame at the hub, and its camera's next frame is captured when the
+  consumer takes that one, about one round of age (two for a sender that keeps
+  one frame in flight, as vidgear's do not), where acknowledging on arrival let
+  four rounds pass. Below that ratio the early acknowledgement is what keeps the
+  consumer fed, and it stays.
 - **away**: frames are waiting and the consumer has taken none for
   ``AWAY_SECONDS`` (it is busy elsewhere, or not started). Servers must not wait
   for it: frames are acknowledged when queued, up to ``queue_size`` (lossless),
@@ -32,7 +35,8 @@ were the oldest of the run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .delivery import Policy
@@ -48,6 +52,13 @@ AWAY_SECONDS = 0.5
 #: refill time; stop below half of it (no flapping). At 4 x 30 fps into a consumer
 #: taking 40 ms a frame the ratio is 5-160; flat out into a fast consumer, 1-2.
 CREDIT_RATIO = 4.0
+
+
+def _behind_window(credit: bool) -> int:
+    """The window asked for while behind: under credit 0, lock-step (``send()`` returns
+    once the consumer took the frame, so the camera's next frame is captured then:
+    one round of age, where one frame in flight made it two); else one."""
+    return 0 if credit else 1
 
 
 class Pace(StrEnum):
@@ -80,17 +91,18 @@ class _Tally:
     offers: int = 0
     waiting: int = 0
     nbytes: int = 0
-    round_sum: float = 0.0
-    rounds: int = 0
-    refill_sum: float = 0.0
-    refills: int = 0
+    takes: int = 0
+    ready: int = 0
+    rounds: list[float] = field(default_factory=list)
+    refills: list[float] = field(default_factory=list)
 
     def ratio(self) -> float | None:
-        """The consumer's mean round over the servers' mean refill; None: not measured."""
+        """The consumer's median round over the servers' median refill; None: not
+        measured. Medians: a server descheduled for a moment must not look slow."""
         if not (self.rounds and self.refills):
             return None
-        refill = self.refill_sum / self.refills
-        return float("inf") if refill <= 0 else (self.round_sum / self.rounds) / refill
+        refill = statistics.median(self.refills)
+        return float("inf") if refill <= 0 else statistics.median(self.rounds) / refill
 
 
 class FlowControl:
@@ -121,7 +133,8 @@ class FlowControl:
         self._replies = replies
         self._credit = replies and policy is Policy.LOSSLESS
         self._advising = False
-        self.plan = self._plan(Pace.BEHIND, window=None if window_budget is None else 1)
+        start = None if window_budget is None else _behind_window(self._credit)
+        self.plan = self._plan(Pace.BEHIND, window=start)
 
     # -- events ---------------------------------------------------------------------
 
@@ -139,21 +152,23 @@ class FlowControl:
         tally.nbytes += nbytes
         replied = self._replied_at.pop(source, None)
         if replied is not None:
-            tally.refill_sum += now - replied
-            tally.refills += 1
+            tally.refills.append(now - replied)
 
     def acknowledged(self, source: str, now: float) -> None:
         """An acknowledgement left for ``source``: its next frame may come."""
         self._replied_at[source] = now
 
-    def taken(self, source: str, now: float) -> None:
-        """The consumer took a frame of ``source``."""
+    def taken(self, source: str, now: float, *, ready: bool) -> None:
+        """The consumer took a frame of ``source``; ``ready``: it was there when asked
+        for (the consumer did not wait for it)."""
         self._last_take = now
+        tally = self._tally
+        tally.takes += 1
+        tally.ready += ready
         previous = self._last_taken.get(source)
         self._last_taken[source] = now
         if previous is not None:
-            self._tally.round_sum += now - previous
-            self._tally.rounds += 1
+            tally.rounds.append(now - previous)
 
     def forget(self, source: str) -> None:
         """``source`` ended or is gone: its last take is no round's start."""
@@ -175,7 +190,7 @@ class FlowControl:
         elif pace is not Pace.KEEPING_UP:
             # One frame in flight from the first frame on: a sender's first
             # acknowledgement must already say so, or its window fills the link.
-            window = 1
+            window = _behind_window(self._credit)
         else:
             window = window_advice(
                 streaming,
@@ -191,21 +206,21 @@ class FlowControl:
         if queued and now - self._last_take >= AWAY_SECONDS:
             self._credit = False
             return Pace.AWAY
-        ratio = tally.ratio()
         was_behind = self.plan.pace is not Pace.KEEPING_UP
-        if self._credit:
-            # Under credit no frame finds an earlier one of its server queued: the
-            # server is held until the consumer takes it. Behind is then the ratio.
-            if ratio is None or ratio >= CREDIT_RATIO / 2:
-                return Pace.BEHIND
-            self._credit = False
-            return Pace.KEEPING_UP
-        if tally.offers:
+        if self._credit and tally.takes:
+            # Under credit no frame finds an earlier one of its server queued (the
+            # server waits for the take): a consumer behind is one that finds a frame
+            # ready whenever it asks.
+            behind = consumer_behind(tally.ready / tally.takes, was_behind=was_behind)
+        elif tally.offers and not self._credit:
             behind = consumer_behind(tally.waiting / tally.offers, was_behind=was_behind)
         else:
-            behind = was_behind  # nothing arrived: nothing learnt
-        if behind and self._replies and self.policy is Policy.LOSSLESS and ratio is not None:
-            self._credit = ratio >= CREDIT_RATIO
+            behind = was_behind  # nothing learnt
+        ratio = tally.ratio()
+        if not behind:
+            self._credit = False
+        elif self._replies and self.policy is Policy.LOSSLESS and ratio is not None:
+            self._credit = ratio >= (CREDIT_RATIO / 2 if self._credit else CREDIT_RATIO)
         return Pace.BEHIND if behind else Pace.KEEPING_UP
 
     def _plan(self, pace: Pace, window: int | None) -> FlowPlan:
