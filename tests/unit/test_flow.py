@@ -55,6 +55,10 @@ def test_a_consumer_seen_keeping_up_gets_the_whole_queue_and_no_credit():
     control = flow()
     now = keep_up(control, 0.0, 0.25)
     assert control.tick(now, streaming=4, queued=0)
+    # One step at a time: first credit ends, then the hub widens.
+    assert (control.plan.pace, control.plan.credit) == (Pace.BEHIND, False)
+    now = keep_up(control, now, 0.25)
+    assert control.tick(now, streaming=4, queued=0)
     plan = control.plan
     assert plan.pace is Pace.KEEPING_UP
     assert (plan.queue_limit, plan.window, plan.credit, plan.decode_ahead) == (8, None, False, True)
@@ -135,8 +139,10 @@ def test_pattern_2_and_bidirectional_hubs_never_defer_or_advise():
 def test_no_limit_exceeds_the_configured_queue(queue_size):
     control = flow(queue_size=queue_size)
     assert control.plan.queue_limit <= queue_size
-    now = keep_up(control, 0.0, 0.25)
-    control.tick(now, streaming=4, queued=0)
+    now = 0.0
+    for _ in range(2):
+        now = keep_up(control, now, 0.25)
+        control.tick(now, streaming=4, queued=0)
     assert control.plan.queue_limit == queue_size
 
 
@@ -145,8 +151,9 @@ def test_under_credit_a_consumer_that_waits_for_frames_is_keeping_up():
     now = lag(control, 0.0, 0.5)
     control.tick(now, streaming=4, queued=4)
     assert control.plan.credit
-    now = keep_up(control, now, 0.25)
-    control.tick(now, streaming=4, queued=0)
+    for _ in range(2):
+        now = keep_up(control, now, 0.25)
+        control.tick(now, streaming=4, queued=0)
     assert control.plan.pace is Pace.KEEPING_UP and not control.plan.credit
 
 

@@ -112,7 +112,6 @@ class Reception:
 
     def take(self, deadline: float | None) -> tuple[str, Pending] | None:
         """The next frame, waiting until ``deadline``; None once the stream is over."""
-        posted = False
         ready = True
         with self.lock:
             while True:
@@ -124,7 +123,7 @@ class Reception:
                     return None
                 taken = self._queue.take()
                 if taken is not None:
-                    posted = self._taken(*taken, ready=ready)
+                    then = self._taken(*taken, ready=ready)
                     break
                 now = time.monotonic()
                 if self._stream_over(now):
@@ -136,32 +135,30 @@ class Reception:
                     wait = min(wait, deadline - now)
                 self._await_frames(wait)
                 ready = False
-        if posted and self._driver is not None:
-            self._driver.pump(0.0)  # send it now, if no other thread drives the sockets
+        if then is not None and self._driver is not None:
+            # Outside the lock (the driver's lock comes first), and at once: the
+            # server refills while the consumer works on this frame.
+            self._driver.call(then)
         return taken
 
-    def _taken(self, source: str, pending: Pending, *, ready: bool) -> bool:
+    def _taken(self, source: str, pending: Pending, *, ready: bool) -> Callable[[], None] | None:
         """Bookkeeping for a frame the consumer took (``ready``: without waiting for it);
-        True if work was posted to the link."""
+        returns what the link must do now for its server, if anything."""
         self._decoder.taken(pending)
         self._flow.taken(source, time.monotonic(), ready=ready)
         if pending.packet.compression is not None and self._flow.plan.decode_ahead:
             for ahead in self._queue.ahead(self._decoder.depth):
                 self._decoder.start(ahead)
+        link = self._link
+        if link is None:
+            return None
         if source in self._paused:
             self._paused.discard(source)
-            return self._post(HubLink.resume, source)
+            return partial(link.resume, source)
         if self._owed.get(source) is pending:
             del self._owed[source]
-            return self._post(HubLink.release, source)
-        return False
-
-    def _post(self, action: Callable[[HubLink, str], None], source: str) -> bool:
-        driver, link = self._driver, self._link
-        if driver is None or link is None:
-            return False
-        driver.post(partial(action, link, source))
-        return True
+            return partial(link.release, source)
+        return None
 
     def _await_frames(self, seconds: float) -> None:
         """Wait (called holding the lock) up to ``seconds`` for frames: receive them on

@@ -210,8 +210,13 @@ class FlowControl:
         if self._credit and tally.takes:
             # Under credit no frame finds an earlier one of its server queued (the
             # server waits for the take): a consumer behind is one that finds a frame
-            # ready whenever it asks.
-            behind = consumer_behind(tally.ready / tally.takes, was_behind=was_behind)
+            # ready whenever it asks. One that waits for frames leaves credit but
+            # stays behind for a tick: servers slowed by a busy machine look just the
+            # same, and a hub that widened at once let a backlog of rounds build.
+            if not consumer_behind(tally.ready / tally.takes, was_behind=True):
+                self._credit = False
+                return Pace.BEHIND
+            behind = True
         elif tally.offers and not self._credit:
             behind = consumer_behind(tally.waiting / tally.offers, was_behind=was_behind)
         else:

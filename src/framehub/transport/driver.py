@@ -112,6 +112,22 @@ class SocketDriver:
         self._work.put(work)
         self._poke_driver()
 
+    def call(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on this thread if no other thread drives the sockets now (one
+        lock, no poll), else post it to the one that does."""
+        if not self._lock.acquire(blocking=False):
+            self.post(work)
+            return
+        try:
+            if self._stopping:
+                return
+            try:
+                work()
+            except Exception as exc:
+                self._fail(exc)
+        finally:
+            self._lock.release()
+
     def pump(self, timeout: float) -> bool:
         """Drive the sockets from the calling thread until something arrives or
         ``timeout`` seconds pass; False if they could not be had in that time (the
