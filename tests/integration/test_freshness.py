@@ -118,7 +118,7 @@ def test_a_success_resets_the_retry_budget():
     acknowledged frames is the first of a new run, not the last of the old one."""
     (port,) = free_ports(1)
     config = SenderConfig(
-        port=port, address="127.0.0.1", jpeg=None, request_timeout=0.3, max_retries=2
+        port=port, address="127.0.0.1", jpeg=None, request_timeout=1.0, max_retries=2
     )
     with Sender(config) as sender:
         sender.send(IMAGE)  # no hub yet: failure 1 of 2

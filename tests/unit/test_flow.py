@@ -41,8 +41,8 @@ def lag(control: FlowControl, start: float, seconds: float, turn=0.04, refill=0.
 def test_a_hub_starts_as_if_its_consumer_were_behind():
     lossless = flow()
     assert lossless.plan.pace is Pace.BEHIND
-    # Credit from the first frame: lock-step (window 0) until the consumer is measured.
-    assert (lossless.plan.window, lossless.plan.queue_limit, lossless.plan.credit) == (0, 2, True)
+    # Credit from the first frame, until the consumer is measured.
+    assert (lossless.plan.window, lossless.plan.queue_limit, lossless.plan.credit) == (1, 2, True)
     latest = flow(Policy.LATEST)
     assert (latest.plan.queue_limit, latest.plan.credit, latest.plan.decode_ahead) == (
         1,
@@ -74,7 +74,7 @@ def test_a_slow_consumer_gets_credit_on_take_and_keeps_it():
         control.tick(now, streaming=4, queued=4)
     plan = control.plan
     assert plan.pace is Pace.BEHIND
-    assert (plan.window, plan.queue_limit, plan.credit) == (0, 2, True)  # lock-step
+    assert (plan.window, plan.queue_limit, plan.credit) == (1, 2, True)
     # Under credit no frame finds another of its server queued: the ratio of the
     # consumer's round to the servers' refill keeps it behind.
     for _ in range(4):

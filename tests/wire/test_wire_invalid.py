@@ -201,6 +201,7 @@ def test_an_acknowledgement_may_ask_for_fewer_frames_in_flight() -> None:
 @pytest.mark.parametrize(
     "body",
     [
+        {"fh_window": 0},
         {"fh_window": 65},
         {"fh_window": -1},
         {"fh_window": "2"},

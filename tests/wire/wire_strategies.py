@@ -82,6 +82,6 @@ server_messages = frame_packets() | st.builds(EndOfStream, ports)
 ack_texts = st.text(max_size=200).filter(
     lambda text: "return_type" not in text and "fh_window" not in text
 )
-acks = st.builds(Ack, ack_texts, st.none() | st.integers(0, MAX_WINDOW))
+acks = st.builds(Ack, ack_texts, st.none() | st.integers(1, MAX_WINDOW))
 data_replies = st.builds(DataReply, json_values, ports)
 client_messages = acks | data_replies | array_replies()

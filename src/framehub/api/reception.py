@@ -338,15 +338,19 @@ class Reception:
             changed = self._flow.tick(
                 now, streaming=self._table.streaming(), queued=len(self._queue)
             )
-            release = changed and self._apply(self._flow.plan)
+            sources = self._apply(self._flow.plan) if changed else []
             if self._stream_over(now):
                 self._wake()
-        if release and self._link is not None:
-            self._link.release_all()  # this thread drives the link: no need to post
+        link = self._link
+        for source in sources:  # this thread drives the link: no need to post
+            if link is not None:
+                link.release(source)
+                link.resume(source)
 
-    def _apply(self, plan: FlowPlan) -> bool:
-        """Carry out a new plan (called holding the lock); True if every deferred
-        acknowledgement must now be sent."""
+    def _apply(self, plan: FlowPlan) -> list[str]:
+        """Carry out a new plan (called holding the lock); returns the servers the link
+        must let go on now: their acknowledgement was deferred and credit is over, or
+        their frame was held and their queue has room under the new limit."""
         log.debug(
             "the consumer is %s: %d frame(s) a server, window %s, credit %s",
             plan.pace,
@@ -358,10 +362,12 @@ class Reception:
         for source, pending in self._queue.trim():
             self._dropped(source, [pending])
         self._advising_reply = self._advice(plan)
-        if plan.credit or not self._owed:
-            return False
-        self._owed.clear()
-        return True
+        freed = [s for s in self._paused if self._queue.count(s) < self._queue.limit]
+        self._paused.difference_update(freed)
+        if not plan.credit:
+            freed += self._owed
+            self._owed.clear()
+        return freed
 
     def _advice(self, plan: FlowPlan) -> list[Payload]:
         """The acknowledgement that asks framehub senders for the plan's window."""

@@ -65,8 +65,7 @@ class SenderStats:
     failures: int
     in_flight: int
     #: Frames that may await acknowledgement now: ``window``, or fewer while a
-    #: framehub hub asks for fewer (see ``session.flow``); 0: each ``send()`` waits
-    #: for its frame's acknowledgement.
+    #: framehub hub asks for fewer (see ``session.flow``).
     window: int
 
 
@@ -193,10 +192,6 @@ class Sender(Closing):
             self._drop(1)
             return None
         self._sent += 1
-        if self._window == 0 and not (self.config.nonblocking or self.config.bidirectional):
-            # Lock-step, as the hub asked: its consumer is behind, and the camera's
-            # next frame is best captured once this one is taken.
-            self._await_reply(self.config.request_timeout)
         return seq
 
     def _header_for(self, encoded: EncodedFrame) -> FrameHeader:
@@ -239,13 +234,12 @@ class Sender(Closing):
         """Make room for one more frame awaiting acknowledgement (patterns 0/1)."""
         if not isinstance(self._link, RequestLink):
             return True
-        window = max(1, self._window)
-        if self.config.nonblocking or len(self._in_flight) < window:
+        if self.config.nonblocking or len(self._in_flight) < self._window:
             # Retire the replies already here. With a full window a blocking sender
             # waits for the oldest one below instead, which finds it just as fast.
             while self._in_flight and isinstance(reply := self._next_reply(0.0), Reply):
                 self._match(reply)
-        while len(self._in_flight) >= window:
+        while len(self._in_flight) >= self._window:
             if self.config.nonblocking:
                 return False
             self._await_reply(self.config.request_timeout)

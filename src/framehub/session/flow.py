@@ -15,13 +15,13 @@ The consumer is one of three things (``Pace``):
   two frames per server wait, and once the consumer's round (the time between two
   of its takes of one server's frames) is ``CREDIT_RATIO`` times the time a server
   needs to send its next frame after an acknowledgement (its refill), a frame is
-  acknowledged only when the consumer takes it (``credit``), and framehub senders
-  are asked to wait in ``send()`` for each acknowledgement (window 0): each server
-  then has one frame at the hub, and its camera's next frame is captured when the
-  consumer takes that one, about one round of age (two for a sender that keeps
-  one frame in flight, as vidgear's do not), where acknowledging on arrival let
-  four rounds pass. Below that ratio the early acknowledgement is what keeps the
-  consumer fed, and it stays.
+  acknowledged only when the consumer takes it (``credit``): each server then has
+  one frame at the hub and one waiting in its ``send()``, about two rounds of age,
+  where acknowledging on arrival let four rounds pass. (Asking senders for
+  lock-step, ``send()`` returning only once its frame is taken, would make it one
+  round; but a program that sends and receives on one thread would then wait in
+  ``send()`` for a take that only it can make.) Below that ratio the early
+  acknowledgement is what keeps the consumer fed, and it stays.
 - **away**: frames are waiting and the consumer has taken none for
   ``AWAY_SECONDS`` (it is busy elsewhere, or not started). Servers must not wait
   for it: frames are acknowledged when queued, up to ``queue_size`` (lossless),
@@ -52,13 +52,6 @@ AWAY_SECONDS = 0.5
 #: refill time; stop below half of it (no flapping). At 4 x 30 fps into a consumer
 #: taking 40 ms a frame the ratio is 5-160; flat out into a fast consumer, 1-2.
 CREDIT_RATIO = 4.0
-
-
-def _behind_window(credit: bool) -> int:
-    """The window asked for while behind: under credit 0, lock-step (``send()`` returns
-    once the consumer took the frame, so the camera's next frame is captured then:
-    one round of age, where one frame in flight made it two); else one."""
-    return 0 if credit else 1
 
 
 class Pace(StrEnum):
@@ -133,8 +126,7 @@ class FlowControl:
         self._replies = replies
         self._credit = replies and policy is Policy.LOSSLESS
         self._advising = False
-        start = None if window_budget is None else _behind_window(self._credit)
-        self.plan = self._plan(Pace.BEHIND, window=start)
+        self.plan = self._plan(Pace.BEHIND, window=None if window_budget is None else 1)
 
     # -- events ---------------------------------------------------------------------
 
@@ -190,7 +182,7 @@ class FlowControl:
         elif pace is not Pace.KEEPING_UP:
             # One frame in flight from the first frame on: a sender's first
             # acknowledgement must already say so, or its window fills the link.
-            window = _behind_window(self._credit)
+            window = 1
         else:
             window = window_advice(
                 streaming,

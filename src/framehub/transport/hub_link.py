@@ -199,11 +199,6 @@ class HubLink:
         self._send_reply(port, self._sink.reply(source, message, time.monotonic()))
         self._poller.register(port.sock, zmq.POLLIN)
 
-    def release_all(self) -> None:
-        """Acknowledge every deferred message (the consumer stopped taking frames)."""
-        for port in self._ports:
-            self.release(port.source)
-
     # -- driving ------------------------------------------------------------------------
 
     def cycle(self, timeout: float | None) -> bool:

@@ -183,8 +183,8 @@ def decode_server_message(
 
 def _advising_ack(body: dict[str, Any]) -> Ack:
     window, text = body["fh_window"], body.get("ack", "")
-    if not isinstance(window, int) or isinstance(window, bool) or not 0 <= window <= MAX_WINDOW:
-        raise WireError(f"'fh_window' must be an integer 0-{MAX_WINDOW}, got {window!r:.40}")
+    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= MAX_WINDOW:
+        raise WireError(f"'fh_window' must be an integer 1-{MAX_WINDOW}, got {window!r:.40}")
     if not isinstance(text, str):
         raise WireError(f"'ack' must be a string, got {type(text).__name__}")
     return Ack(text=text, window=window)

@@ -94,10 +94,7 @@ class Ack:
     vidgear's is a plain string, and so is framehub's to any sender by default. A
     framehub hub moving frames fast may send its framehub senders a JSON object
     instead, whose ``window`` asks for at most that many frames in flight (see
-    ``session.flow``); a plain string lifts any such limit. A window of 0 asks the
-    sender to wait in ``send()`` for each frame's acknowledgement (lock-step): the
-    hub then acknowledges a frame when its consumer takes it, and the camera's next
-    frame is captured after that, one consumer round fresher.
+    ``session.flow``); a plain string lifts any such limit.
     """
 
     text: str = ""
