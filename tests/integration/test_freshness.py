@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import framehub.api.decoding as decoding
-from framehub import Hub, HubConfig, JpegConfig, PeerTimeout, Policy, Sender, SenderConfig
+from framehub import Hub, HubConfig, JpegConfig, Pace, PeerTimeout, Policy, Sender, SenderConfig
 from support import free_ports, send_frames
 
 pytestmark = pytest.mark.timeout(60)
@@ -32,16 +32,18 @@ def test_lossless_acknowledges_on_take_so_each_server_waits_about_two_rounds(bac
     with Hub(config) as hub:
         for port in ports:
             background.start(str(port), camera(port, fps=30, count=75))
-        ages, order = [], {str(p): [] for p in ports}
+        ages, order, paces = [], {str(p): [] for p in ports}, set()
         for frame in hub:
             ages.append(time.time() - frame.sent_at)
             order[frame.source].append(frame.message["i"])
+            paces.add(hub.pace)
             time.sleep(turn)
     background.join()
     for port in ports:
         stats = background.result(str(port))
         assert (stats.dropped, stats.acknowledged) == (0, 75)
         assert order[str(port)] == list(range(75)), "lossless: every frame, in order"
+    assert paces == {Pace.BEHIND}, "the hub saw its consumer behind, all along"
     ages.sort()
     p90 = ages[int(0.9 * len(ages))]
     # sent_at is stamped once send() lets the frame go: one round at the hub (about

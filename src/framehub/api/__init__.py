@@ -1,6 +1,6 @@
 """framehub's native API: a Hub that many Senders stream into, with typed configuration."""
 
-from ..session import EventKind, Policy, ServerState, ServerStatus, SessionEvent
+from ..session import EventKind, Pace, Policy, ServerState, ServerStatus, SessionEvent
 from ..transport.ssh import SshTunnelConfig
 from .config import HubConfig, JpegConfig, Lifetime, SecurityConfig, SenderConfig
 from .frame import Frame
@@ -16,6 +16,7 @@ __all__ = [
     "HubConfig",
     "JpegConfig",
     "Lifetime",
+    "Pace",
     "Policy",
     "SecurityConfig",
     "Sender",

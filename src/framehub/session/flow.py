@@ -28,9 +28,10 @@ The consumer is one of three things (``Pace``):
   and "latest" keeps only the newest, so a consumer that comes back never gets a
   backlog of stale frames.
 
-A hub starts as if its consumer were behind, and widens once it is seen keeping up:
-starting wide filled every queue before the first measurement, and those frames
-were the oldest of the run.
+A hub starts as if its consumer were behind (a "latest" hub keeping two frames a
+server until it has measured), and widens once it is seen keeping up: starting
+wide filled every queue before the first measurement, and those frames were the
+oldest of the run.
 """
 
 from __future__ import annotations
@@ -126,6 +127,10 @@ class FlowControl:
         self._replies = replies
         self._credit = replies and policy is Policy.LOSSLESS
         self._advising = False
+        #: Whether a tick has seen frames: until then a "latest" hub keeps two frames a
+        #: server, not one, so that a hiccup of a consumer that does keep up (a
+        #: collection, a busy moment at start) does not cost it frames.
+        self._measured = False
         self.plan = self._plan(Pace.BEHIND, window=None if window_budget is None else 1)
 
     # -- events ---------------------------------------------------------------------
@@ -176,6 +181,7 @@ class FlowControl:
         self._tick_at = now
         was = self.plan
         pace = self._pace(now, tally, queued)
+        self._measured = self._measured or bool(tally.offers)
         window = None
         if self.window_budget is None:
             pass
@@ -227,7 +233,7 @@ class FlowControl:
         if pace is Pace.AWAY:
             limit = self.queue_size if lossless else 1
         else:
-            limit = BEHIND_QUEUE if lossless else 1
+            limit = BEHIND_QUEUE if lossless or not self._measured else 1
         return FlowPlan(
             pace,
             min(limit, self.queue_size),
