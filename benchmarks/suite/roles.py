@@ -118,6 +118,24 @@ class _Tally:
         if seq > self._last[index]:
             self._last[index] = seq
 
+    def summary(self, seconds: float, cpu: float) -> Result:
+        """Frames, rate, fairness, CPU, ages and losses over ``seconds`` of this tally."""
+        counts = self.counts
+        frames = sum(counts)
+        lost = self.lost()
+        return {
+            "frames": frames,
+            "seconds": seconds,
+            "fps": frames / seconds,
+            "counts": counts,
+            "fairness": min(counts) / max(counts) if max(counts) else 0.0,
+            "cpu_percent": 100.0 * cpu / seconds,
+            "cpu_ms_per_frame": 1000.0 * cpu / frames if frames else None,
+            "latency_ms": _percentiles(self.ages),
+            "lost": sum(lost),
+            "lost_by_server": lost,
+        }
+
     def lost(self) -> list[int]:
         """Per server, the frames it handed to send() between the first and the last
         this client received that never reached recv(); those sent after the last one
@@ -166,21 +184,11 @@ def _receive(receiver: Receiver, job: Job, window_starts: Callable[[], None]) ->
         window.add(index, age, seq)
         run.add(index, age, seq)
     cpu = time.process_time() - cpu0
-    seconds = now - t0
-    counts = window.counts
-    frames = sum(counts)
     lost = run.lost()
     return {
-        "frames": frames,
-        "seconds": seconds,
-        "fps": frames / seconds,
-        "counts": counts,
-        "fairness": min(counts) / max(counts) if max(counts) else 0.0,
+        **window.summary(now - t0, cpu),
         "seen": len(seen),
         "startup_s": heard - began,
-        "cpu_percent": 100.0 * cpu / seconds,
-        "cpu_ms_per_frame": 1000.0 * cpu / frames if frames else None,
-        "latency_ms": _percentiles(window.ages),
         # From the first frame received to the window's end: start-up and warm-up included.
         "latency_run_ms": _percentiles(run.ages),
         "run_frames": sum(run.counts),
@@ -220,27 +228,14 @@ def _consume(receiver: Receiver, job: Job, window_starts: Callable[[], None]) ->
         if now >= end_at:
             break
     cpu = time.process_time() - cpu0
-    seconds = now - t0
-    counts = tally.counts
-    frames = sum(counts)
-    lost = tally.lost()
     return {
-        "frames": frames,
-        "seconds": seconds,
-        # Frames delivered per second: what the consumer took of those offered.
-        "fps": frames / seconds,
-        "counts": counts,
-        "fairness": min(counts) / max(counts) if max(counts) else 0.0,
+        # fps: frames delivered per second, what the consumer took of those offered.
+        **tally.summary(now - t0, cpu),
         "seen": len(seen),
         # From the client's READY (the servers start then) to its first frame, and to
         # a frame from every server (None: some server never got one through).
         "first_frame_s": first_s,
         "startup_s": heard_s,
-        "cpu_percent": 100.0 * cpu / seconds,
-        "cpu_ms_per_frame": 1000.0 * cpu / frames if frames else None,
-        "latency_ms": _percentiles(tally.ages),
-        "lost": sum(lost),
-        "lost_by_server": lost,
     }
 
 
