@@ -114,6 +114,8 @@ header_fields = {
     "port": ports | json_values,
     "fh_seq": st.integers() | json_values,
     "fh_ts": st.floats() | st.integers() | json_values,
+    "fh_name": st.text(max_size=80) | json_values,
+    "fh_sender": st.text(max_size=80) | json_values,
     "return_type": st.sampled_from(["ndarray", "str", "NoneType"]) | json_values,
     "array_dtype": st.sampled_from(sorted(RAW_DTYPES)) | json_values,
     "array_shape": st.lists(st.integers(-1, 64), max_size=4) | json_values,

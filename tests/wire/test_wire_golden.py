@@ -205,11 +205,14 @@ def test_framehub_encodes_a_frame_as_vidgear_does(golden: Golden) -> None:
         port=expected_port(golden),
         seq=41,
         sent_at=1722000000.25,
+        name="door",
+        sender="cam-1/4242",
     )
     header, payload = encode_server_message(packet)
 
     assert_same_header(header, golden.parts[0])
-    assert {key for key in json.loads(header) if key.startswith("fh_")} == {"fh_seq", "fh_ts"}
+    own = {key for key in json.loads(header) if key.startswith("fh_")}
+    assert own == {"fh_seq", "fh_ts", "fh_name", "fh_sender"}
     if packet.compression is None or same_libjpeg(golden):
         assert bytes(payload) == golden.parts[1]
     assert decode_server_message([header, payload]) == packet

@@ -89,7 +89,8 @@ def test_frame_header_has_vidgears_keys_and_types(packet: FramePacket) -> None:
     assert header["pattern"] in ("0", "1", "2")
     assert header["dtype"] == (packet.dtype if raw else "")
     assert header["shape"] == (list(packet.shape) if raw else "")
-    assert all(key in ("fh_seq", "fh_ts") for key in header if key.startswith("fh_"))
+    framehubs = ("fh_seq", "fh_ts", "fh_name", "fh_sender")
+    assert all(key in framehubs for key in header if key.startswith("fh_"))
 
 
 @PROPERTY

@@ -61,6 +61,8 @@ def frame_packets(draw: st.DrawFn) -> FramePacket:
         "port": draw(ports),
         "seq": draw(st.none() | st.integers(min_value=0)),
         "sent_at": draw(st.none() | st.floats(allow_nan=False, allow_infinity=False)),
+        "name": draw(st.none() | st.text(max_size=64)),
+        "sender": draw(st.none() | st.text(max_size=64)),
     }
     if draw(st.booleans()):
         dtype, shape, payload = draw(raw_layouts())

@@ -142,6 +142,15 @@ def _optional_time(header: dict[str, Any]) -> float | None:
     return seconds
 
 
+def _optional_text(header: dict[str, Any], key: str, limits: Limits) -> str | None:
+    text = header.get(key)
+    if text is None:
+        return None
+    if not isinstance(text, str) or len(text) > limits.max_name_chars:
+        raise WireError(f"{key!r} must be a string of at most {limits.max_name_chars} characters")
+    return text
+
+
 def _array_fields(
     header: dict[str, Any], payload: Payload, limits: Limits, dtype_key: str, shape_key: str
 ) -> tuple[Compression | None, str, tuple[int, ...]]:
@@ -178,6 +187,8 @@ def decode_server_message(
         port=port,
         seq=_optional_seq(header),
         sent_at=_optional_time(header),
+        name=_optional_text(header, "fh_name", limits),
+        sender=_optional_text(header, "fh_sender", limits),
     )
 
 

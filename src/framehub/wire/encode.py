@@ -70,6 +70,8 @@ class FrameHeader:
         compression: Compression | None,
         dtype: str,
         shape: tuple[int, ...],
+        name: str | None = None,
+        sender: str | None = None,
     ) -> None:
         before: dict[str, JSONValue] = {
             **_with_port(port),
@@ -81,6 +83,11 @@ class FrameHeader:
             "dtype": dtype if compression is None else "",
             "shape": list(shape) if compression is None else "",
         }
+        # framehub's own keys, which vidgear ignores; left out when None.
+        if name is not None:
+            after["fh_name"] = name
+        if sender is not None:
+            after["fh_sender"] = sender
         # vidgear's key order, with "message" between the two.
         self._head = b"{" + _members(before) + b',"message":'
         self._tail = b"," + _members(after)
@@ -117,6 +124,8 @@ def encode_server_message(msg: ServerMessage) -> list[Payload]:
         compression=msg.compression,
         dtype=msg.dtype,
         shape=msg.shape,
+        name=msg.name,
+        sender=msg.sender,
     )
     return [header.render(msg.message, msg.seq, msg.sent_at), msg.payload]
 

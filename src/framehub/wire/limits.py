@@ -19,6 +19,8 @@ class Limits:
     max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES
     max_ndim: int = 4
     max_port_chars: int = 64
+    #: A server's name and its sender id (framehub's own header keys).
+    max_name_chars: int = 64
     max_ack_chars: int = 4096
 
 

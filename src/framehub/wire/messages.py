@@ -58,8 +58,11 @@ class FramePacket:
     """One frame as it travels: header fields plus the still-encoded payload.
 
     ``dtype`` and ``shape`` describe a raw payload and are empty for JPEG, as in
-    vidgear. ``seq`` and ``sent_at`` are framehub extensions (absent from vidgear
-    peers); ``port`` is the server's own claim, present in Multi-Servers Mode.
+    vidgear. ``seq``, ``sent_at``, ``name`` and ``sender`` are framehub extensions
+    (absent from vidgear peers): ``name`` is the label its user gave the server, and
+    ``sender`` tells one framehub sender from another (two that stream to one port by
+    mistake interleave their ``seq``). ``port`` is the server's own claim, present in
+    Multi-Servers Mode.
     """
 
     payload: Payload = field(repr=False)
@@ -71,6 +74,8 @@ class FramePacket:
     port: str | int | None = None
     seq: int | None = None
     sent_at: float | None = None
+    name: str | None = None
+    sender: str | None = None
 
     def raw_array(self) -> np.ndarray[Any, Any]:
         """The raw payload as a read-only array view (no copy). Only for raw packets."""
