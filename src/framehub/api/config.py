@@ -53,6 +53,25 @@ def check_port(name: str, port: object) -> str:
     return str(port).strip()
 
 
+#: The longest server name a hub accepts (``Limits.max_name_chars``).
+MAX_NAME_CHARS = DEFAULT_LIMITS.max_name_chars
+
+
+def check_server_name(name: object) -> str:
+    """A server's display name: 1 to 64 printable characters."""
+    if (
+        not isinstance(name, str)
+        or not 1 <= len(name) <= MAX_NAME_CHARS
+        or not name.isprintable()
+        or name.strip() != name
+    ):
+        raise ConfigError(
+            f"name must be 1-{MAX_NAME_CHARS} printable characters without leading or "
+            f"trailing spaces, got {name!r}"
+        )
+    return name
+
+
 def _check_modes(multiserver: bool, bidirectional: bool, pattern: int) -> None:
     check_bool("multiserver", multiserver)
     check_bool("bidirectional", bidirectional)
@@ -266,6 +285,9 @@ class SenderConfig:
     frame's memory, so the caller may overwrite the array afterwards.
     ``nonblocking`` (vidgear's ``flag=zmq.NOBLOCK``) makes ``send()`` never wait:
     a frame the hub cannot take at once (not connected, window full) is dropped.
+    ``name`` is sent with every frame (a header key of framehub's own, which vidgear
+    ignores) so that a framehub hub can show it beside the port, ``door (5566)``;
+    the port stays the server's identity.
     """
 
     port: PortValue
@@ -290,11 +312,14 @@ class SenderConfig:
     limits: Limits = DEFAULT_LIMITS
     security: SecurityConfig | None = None
     ssh_tunnel: SshTunnelConfig | None = None
+    name: str | None = None
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
         _check_protocol(self.protocol)
         check_port("port", self.port)
+        if self.name is not None:
+            check_server_name(self.name)
         _check_security(self.security)
         if self.ssh_tunnel is not None:
             if not isinstance(self.ssh_tunnel, SshTunnelConfig):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import os
+import socket
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -48,6 +51,16 @@ ReplyData = JSONValue | np.ndarray[Any, Any]
 
 #: Longest a publisher's constructor waits for the hub's subscription.
 _SUBSCRIPTION_WAIT = 1.0
+
+#: Numbers the senders of this process, so each has an id of its own (``_sender_id``).
+_INSTANCES = itertools.count()
+
+
+def _sender_id() -> str:
+    """Who is sending, for a hub to tell two senders on one port apart and name them:
+    ``host/pid``, and ``host/pid.N`` for this process's later senders."""
+    n = next(_INSTANCES)
+    return f"{socket.gethostname()[:40]}/{os.getpid()}" + (f".{n}" if n else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +134,7 @@ class Sender(Closing):
         #: The server's identity in its headers (Multi-Servers Mode), and the header of
         #: the frames it sends with the kind of frame it was made for (``_header_for``).
         self._port = config.port if config.multiserver else None
+        self._id = _sender_id()
         self._header: tuple[tuple[object, ...], FrameHeader] | None = None
         #: False after a failure: then send() does not wait for the hub to come back.
         self._reachable = True
@@ -204,6 +218,8 @@ class Sender(Closing):
                 compression=encoded.compression,
                 dtype=encoded.dtype,
                 shape=encoded.shape,
+                name=self.config.name,
+                sender=self._id,
             )
             self._header = (kind, header)
         return self._header[1]
