@@ -278,3 +278,53 @@ def test_streaming_counts_only_servers_with_recent_frames():
     assert table.streaming() == 2
     table.tick(1.2)  # a turns quiet
     assert table.streaming() == 1
+
+
+def test_two_senders_on_one_port_are_reported_once_and_count_no_false_drops():
+    table = ServerTable(["5566"])
+    events = []
+    # Two framehub senders, each numbering its own frames, interleave on one port.
+    for i in range(50):
+        events += table.frame("5566", i * 0.01, nbytes=1, seq=1000 + i, sender="a/1", name="door")
+        events += table.frame("5566", i * 0.01 + 0.005, nbytes=1, seq=i, sender="b/2")
+    shared = [e for e in events if e.kind is EventKind.SHARED]
+    assert len(shared) == 1
+    assert "5566" in str(shared[0]) and "a/1 ('door')" in str(shared[0]) and "b/2" in str(shared[0])
+    (status,) = table.snapshot(0.5)
+    assert status.dropped == 0
+    assert status.shared == ("a/1", "b/2")
+    assert status.frames == 100
+
+
+def test_a_restarted_sender_on_its_port_is_not_a_second_one():
+    table = ServerTable(["5566"])
+    events = []
+    for i in range(10):
+        events += table.frame("5566", i * 0.1, nbytes=1, seq=i, sender="cam/100")
+    for i in range(10):
+        events += table.frame("5566", 1.5 + i * 0.1, nbytes=1, seq=i, sender="cam/101")
+    assert all(e.kind is not EventKind.SHARED for e in events)
+    (status,) = table.snapshot(2.5)
+    assert status.shared == () and status.dropped == 0
+
+
+def test_a_shared_port_is_clear_again_once_one_sender_is_left_and_warned_again_later():
+    table = ServerTable(["5566"])
+    for t, sender in [(0.0, "a"), (0.1, "b"), (0.2, "a")]:
+        table.frame("5566", t, nbytes=1, sender=sender)
+    assert table.snapshot(0.3)[0].shared == ("a", "b")
+    for i in range(12):
+        table.frame("5566", 1.0 + i, nbytes=1, sender="a")
+    assert table.snapshot(12.0)[0].shared == ()
+    events = [*table.frame("5566", 12.5, nbytes=1, sender="b")]
+    events += table.frame("5566", 12.6, nbytes=1, sender="a")
+    assert [e.kind for e in events] == [EventKind.SHARED]
+
+
+def test_a_server_is_shown_by_its_name_and_port():
+    table = ServerTable(["5566", "5567"])
+    table.frame("5566", 0.0, nbytes=1, name="door")
+    table.frame("5567", 0.0, nbytes=1)
+    door, other = table.snapshot(0.1)
+    assert (door.label, door.name) == ("door (5566)", "door")
+    assert (other.label, other.name) == ("5567", None)

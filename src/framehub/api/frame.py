@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..session import server_label
 from ..wire import JSONValue, Payload
 from .decoding import DecodeAhead, Pending
 
@@ -20,8 +21,10 @@ class Frame:
     Mode, the server's identity. ``sender_port`` is the port the server claimed,
     exactly as it sent it (vidgear's ``unique_address``); it equals ``source``
     apart from its type. ``seq`` and ``sent_at`` (the sender's ``time.time()``)
-    come from framehub senders only and are None for vidgear ones.
-    ``received_at`` is the hub's ``time.time()`` when the frame arrived.
+    come from framehub senders only and are None for vidgear ones, as is ``name``
+    (the name the server was given, ``SenderConfig.name``); ``label`` shows it
+    beside the port, ``door (5566)``. ``received_at`` is the hub's ``time.time()``
+    when the frame arrived.
 
     ``image`` is the decoded frame. A hub made with ``decode=False`` does not
     decode on its own: ``jpeg`` (the compressed bytes as received, None for a raw
@@ -64,6 +67,14 @@ class Frame:
     @property
     def seq(self) -> int | None:
         return self._pending.packet.seq
+
+    @property
+    def name(self) -> str | None:
+        return self._pending.packet.name
+
+    @property
+    def label(self) -> str:
+        return server_label(self.source, self.name)
 
     @property
     def sent_at(self) -> float | None:

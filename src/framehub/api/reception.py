@@ -278,6 +278,8 @@ class Reception:
                 seq=message.seq,
                 latency=None if message.sent_at is None else time.time() - message.sent_at,
                 message=message.message,
+                name=message.name,
+                sender=message.sender,
             )
         )
         self._wake()
@@ -382,7 +384,7 @@ class Reception:
 
     def _record(self, events: list[SessionEvent]) -> None:
         for event in events:
-            log.info("server %s %s", event.source, event.kind.value)
+            log.log(event.level, "%s", event)
         self._events.extend(events)
 
 

@@ -6,7 +6,14 @@ No sockets, no threads, no clock: callers pass the time in.
 from .delivery import DeliveryQueue, Offer, Policy
 from .flow import AWAY_SECONDS, CREDIT_RATIO, FlowControl, FlowPlan, Pace
 from .retry import RetryBudget
-from .table import EventKind, ServerState, ServerStatus, ServerTable, SessionEvent
+from .table import (
+    EventKind,
+    ServerState,
+    ServerStatus,
+    ServerTable,
+    SessionEvent,
+    server_label,
+)
 from .window import (
     BEHIND_QUEUE,
     BEHIND_SHARE,
@@ -36,5 +43,6 @@ __all__ = [
     "ServerTable",
     "SessionEvent",
     "consumer_behind",
+    "server_label",
     "window_advice",
 ]

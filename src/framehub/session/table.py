@@ -6,6 +6,7 @@ Nothing here touches a socket, a thread or the clock: every method takes ``now``
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,13 +14,27 @@ from enum import StrEnum
 
 from ..wire import JSONValue
 
-__all__ = ["EventKind", "ServerState", "ServerStatus", "ServerTable", "SessionEvent"]
+__all__ = [
+    "EventKind",
+    "ServerState",
+    "ServerStatus",
+    "ServerTable",
+    "SessionEvent",
+    "server_label",
+]
 
 #: The frames/s estimate looks at arrivals in the last this many seconds...
 _RATE_WINDOW = 2.0
 #: ...but keeps at most this many: memory stays bounded however long nobody asks for
 #: the rate, and a few milliseconds of a fast stream still measure it well.
 _RATE_SAMPLES = 128
+#: The latency shown everywhere (status, table, viewer) is the median over this many
+#: seconds: the last frame's alone jumps with every scheduling hiccup.
+LATENCY_WINDOW = 5.0
+#: Two framehub senders on one port count as sharing it while both sent a frame
+#: within this many seconds; long enough that two slow cameras (a frame every few
+#: seconds) are not warned about over and over.
+_SHARED_WINDOW = 10.0
 
 
 class ServerState(StrEnum):
@@ -35,6 +50,9 @@ class ServerState(StrEnum):
     ENDED = "ended"
 
 
+_LIVE = (ServerState.STREAMING, ServerState.QUIET)
+
+
 class EventKind(StrEnum):
     """Changes of state the caller may react to."""
 
@@ -43,6 +61,14 @@ class EventKind(StrEnum):
     GONE = "gone"
     RETURNED = "returned"
     ENDED = "ended"
+    #: A second framehub sender streams to a port another one streams to: a
+    #: misconfiguration (each server needs a port of its own).
+    SHARED = "shared"
+
+
+def server_label(source: str, name: str | None) -> str:
+    """How a server is shown: ``door (5566)`` when it gave its name, else ``5566``."""
+    return source if not name else f"{name} ({source})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +76,16 @@ class SessionEvent:
     kind: EventKind
     source: str
     at: float
+    #: What a person needs to know beyond the kind (for SHARED: the two senders).
+    detail: str = ""
+
+    @property
+    def level(self) -> int:
+        """The logging level this event deserves: a warning for a misconfiguration."""
+        return logging.WARNING if self.kind is EventKind.SHARED else logging.INFO
+
+    def __str__(self) -> str:
+        return self.detail or f"server {self.source} {self.kind.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +96,12 @@ class ServerStatus:
     discarded by the "latest" policy. ``rejected``: invalid messages and broken
     handshakes on its port. ``aborted``: connections to its port that closed before
     completing their handshake (impatient peers, or bytes that were not ZeroMQ).
+    ``latency``: the last frame's, from its sender's time stamp (framehub senders);
+    ``latency_p50``: the median over the last ``LATENCY_WINDOW`` seconds, the figure
+    the command line and the viewer show. ``fps`` is 0 once a server ended or is gone.
+    ``name``: the name the server gave (framehub senders), or None. ``shared``: empty,
+    unless more than one framehub sender is streaming to this port (a
+    misconfiguration); then their ids, in the order they were first seen.
     """
 
     source: str
@@ -74,6 +116,23 @@ class ServerStatus:
     aborted: int
     latency: float | None
     last_message: JSONValue
+    name: str | None = None
+    shared: tuple[str, ...] = ()
+    latency_p50: float | None = None
+
+    @property
+    def label(self) -> str:
+        """``door (5566)``, or ``5566`` for a server that gave no name."""
+        return server_label(self.source, self.name)
+
+
+@dataclass(slots=True)
+class _Sender:
+    """One sender seen on a port, by its id (framehub senders) or "" (any other)."""
+
+    last_seen: float
+    last_seq: int | None = None
+    name: str | None = None
 
 
 @dataclass(slots=True)
@@ -87,8 +146,25 @@ class _Record:
     dropped: int = 0
     latency: float | None = None
     last_message: JSONValue = None
-    last_seq: int | None = None
+    name: str | None = None
+    #: Who sent on this port lately, by sender id, and who sent the last frame.
+    senders: dict[str, _Sender] = field(default_factory=dict)
+    current: str | None = None
+    #: Whether a SHARED event was given for the senders now sharing the port.
+    shared: bool = False
     arrivals: deque[float] = field(default_factory=lambda: deque(maxlen=_RATE_SAMPLES))
+    latencies: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=_RATE_SAMPLES)
+    )
+
+    def latency_p50(self, now: float) -> float | None:
+        latencies = self.latencies
+        while latencies and now - latencies[0][0] > LATENCY_WINDOW:
+            latencies.popleft()
+        if not latencies:
+            return None
+        ordered = sorted(latency for _, latency in latencies)
+        return ordered[len(ordered) // 2]
 
     def fps(self, now: float) -> float:
         arrivals = self.arrivals
@@ -96,6 +172,31 @@ class _Record:
             arrivals.popleft()
         span = now - arrivals[0] if arrivals else 0.0
         return (len(arrivals) - 1) / span if len(arrivals) > 1 and span > 0 else 0.0
+
+    def sharing(self, now: float) -> tuple[str, ...]:
+        """The framehub senders that sent within ``_SHARED_WINDOW``, once they were
+        found sharing the port; the port is no longer shared when one is left."""
+        for key in [k for k, s in self.senders.items() if now - s.last_seen > _SHARED_WINDOW]:
+            del self.senders[key]
+        if not self.shared:
+            return ()
+        active = tuple(key for key in self.senders if key)
+        if len(active) < 2:
+            self.shared = False
+            return ()
+        return active
+
+    def forget_sequences(self) -> None:
+        """Its senders' numbering starts over (it ended, or is gone)."""
+        for sender in self.senders.values():
+            sender.last_seq = None
+
+    def count_sequence(self, sender: _Sender, seq: int) -> None:
+        """Frames lost between this sender's previous frame and this one (a number
+        that goes backwards means the sender restarted)."""
+        if sender.last_seq is not None and seq > sender.last_seq + 1:
+            self.dropped += seq - sender.last_seq - 1
+        sender.last_seq = seq
 
 
 class ServerTable:
@@ -158,27 +259,65 @@ class ServerTable:
         seq: int | None = None,
         latency: float | None = None,
         message: JSONValue = None,
+        name: str | None = None,
+        sender: str | None = None,
     ) -> list[SessionEvent]:
-        """A frame from ``source`` was accepted."""
+        """A frame from ``source`` was accepted.
+
+        ``name`` and ``sender`` come from framehub senders: the server's name, and an
+        id of the sending process. Frames are numbered per sender, so two senders on
+        one port (a misconfiguration, reported once as a SHARED event) do not count
+        each other's frames as lost.
+        """
         record, events = self._touch(source, now)
         record.frames += 1
         record.bytes += nbytes
         record.arrivals.append(now)
         record.last_message = message
+        record.name = name
         if latency is not None:
             record.latency = latency
+            record.latencies.append((now, latency))
+        key = sender or ""
+        known = record.senders.get(key)
+        # A new sender is a second one, or the same server restarted: only a sender
+        # heard from again after another one tells them apart.
+        again = known is not None and key != "" and record.current not in (None, key)
+        if known is None:
+            known = record.senders[key] = _Sender(now)
+        known.last_seen = now
+        known.name = name
+        record.current = key
         if seq is not None:
-            # A sequence number that goes backwards means the sender restarted.
-            if record.last_seq is not None and seq > record.last_seq + 1:
-                record.dropped += seq - record.last_seq - 1
-            record.last_seq = seq
+            record.count_sequence(known, seq)
+        if again:
+            events.extend(self._shared(record, now))
         return events
+
+    def _shared(self, record: _Record, now: float) -> list[SessionEvent]:
+        if record.shared:
+            return []
+        record.shared = True
+        senders = record.sharing(now)
+        if len(senders) < 2:
+            return []
+
+        def who(key: str) -> str:
+            name = record.senders[key].name
+            return key if name is None else f"{key} ({name!r})"
+
+        listed = " and ".join(who(key) for key in senders)
+        detail = (
+            f"{len(senders)} servers are streaming to port {record.source} at once: {listed}; "
+            "give each server a port of its own"
+        )
+        return [SessionEvent(EventKind.SHARED, record.source, now, detail)]
 
     def ended(self, source: str, now: float) -> list[SessionEvent]:
         """``source`` said goodbye."""
         record, events = self._touch(source, now)
         record.state = ServerState.ENDED
-        record.last_seq = None
+        record.forget_sequences()
         self._last_end = now
         return [*events, SessionEvent(EventKind.ENDED, source, now)]
 
@@ -196,7 +335,7 @@ class ServerTable:
 
     def _go(self, record: _Record, now: float) -> list[SessionEvent]:
         record.state = ServerState.GONE
-        record.last_seq = None
+        record.forget_sequences()
         self._last_end = now
         return [SessionEvent(EventKind.GONE, record.source, now)]
 
@@ -222,6 +361,7 @@ class ServerTable:
         """Advance the clock: servers without frames turn quiet; without a connection, gone."""
         events: list[SessionEvent] = []
         for record in self._records.values():
+            record.sharing(now)
             if record.state is ServerState.STREAMING and now - record.last_seen >= self.quiet_after:
                 record.state = ServerState.QUIET
                 events.append(SessionEvent(EventKind.QUIET, record.source, now))
@@ -263,12 +403,15 @@ class ServerTable:
                 last_seen=r.last_seen,
                 frames=r.frames,
                 bytes=r.bytes,
-                fps=r.fps(now),
+                fps=r.fps(now) if r.state in _LIVE else 0.0,
                 dropped=r.dropped,
                 rejected=self._rejected[r.source],
                 aborted=self._aborted[r.source],
                 latency=r.latency,
                 last_message=r.last_message,
+                name=r.name,
+                shared=r.sharing(now),
+                latency_p50=r.latency_p50(now),
             )
             for r in self._records.values()
         )
