@@ -73,7 +73,7 @@ def test_expected_servers_have_their_tiles_before_they_stream(viewer, store, jpe
     row = status(viewer.url)["servers"][0]
     assert row["state"] == "streaming" and row["tile"] == [0, 0]
     assert row["frames"] == 1 and row["last_message"] == "frame 1"
-    assert row["encoding"] == "jpeg" and row["latency_ms"] is not None
+    assert row["encoding"] == "jpeg" and row["latency_ms_p50"] is not None
 
 
 def test_snapshot_is_the_received_jpeg_untouched(viewer, store, jpeg_feed, monkeypatch):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from .layout import MontageLayout
-from .tiles import Frame, draw_placeholder, draw_text_bar, fit_into, to_bgr8
+from .tiles import Frame, draw_placeholder, draw_text_bar, fit_into, text_bar_height, to_bgr8
 
 __all__ = ["LiveMontage", "TileInfo"]
 
@@ -28,6 +28,8 @@ class TileInfo:
     fps: float | None = None
     message: str | None = None
     quiet: bool = False
+    #: The tile's title; None: the server id.
+    title: str | None = None
 
 
 class LiveMontage:
@@ -37,8 +39,8 @@ class LiveMontage:
     (see ``MontageLayout``): it keeps it while other servers join or leave, and a
     server that leaves and returns gets it back when it is still free. Frames of any
     size are scaled to fit with their aspect ratio kept; grayscale, BGRA and non-uint8
-    frames are converted. Each tile is labelled with the server id and fps at the top
-    and the last message at the bottom. Cells with no server are black.
+    frames are converted. Each tile is labelled with the server id (or its title) and
+    fps above the picture and the last message below it. Cells with no server are black.
     """
 
     def __init__(self, tile_size: tuple[int, int] = (320, 240), columns: int | None = None):
@@ -76,8 +78,10 @@ class LiveMontage:
         elif image is None:
             draw_placeholder(cell, f"cannot show shape {info.frame.shape}")
         else:
-            fit_into(cell, image)
+            # Between the two label bars, so that no label covers the picture.
+            bar = text_bar_height(cell)
+            fit_into(cell[bar : cell.shape[0] - bar], image)
         rate = "" if info.fps is None else f"{info.fps:.1f} fps"
-        draw_text_bar(cell, name, rate)
+        draw_text_bar(cell, info.title or name, rate)
         if info.message:
             draw_text_bar(cell, info.message, bottom=True)

@@ -7,7 +7,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-__all__ = ["Frame", "draw_placeholder", "draw_text_bar", "fit_into", "to_bgr8"]
+__all__ = [
+    "Frame",
+    "draw_placeholder",
+    "draw_text_bar",
+    "fit_into",
+    "text_bar_height",
+    "to_bgr8",
+]
 
 Frame = np.ndarray[Any, Any]
 
@@ -69,12 +76,22 @@ def _fit_text(text: str, width: int, scale: float) -> str:
     return text + "..."
 
 
-def draw_text_bar(cell: Frame, left: str, right: str = "", *, bottom: bool = False) -> None:
-    """Darken a strip at the top (or bottom) of ``cell`` and write ``left``/``right`` on it."""
+def _bar_metrics(cell: Frame) -> tuple[float, int, int, int]:
+    """Font scale, text height, padding and height of a text bar in ``cell``."""
     scale = _font_scale(cell)
     (_, text_h), baseline = cv2.getTextSize("Ag", _FONT, scale, 1)
     pad = max(2, text_h // 3)
-    bar_h = min(cell.shape[0], text_h + baseline + 2 * pad)
+    return scale, text_h, pad, min(cell.shape[0], text_h + baseline + 2 * pad)
+
+
+def text_bar_height(cell: Frame) -> int:
+    """How tall ``draw_text_bar`` draws its strip in ``cell``."""
+    return _bar_metrics(cell)[3]
+
+
+def draw_text_bar(cell: Frame, left: str, right: str = "", *, bottom: bool = False) -> None:
+    """Darken a strip at the top (or bottom) of ``cell`` and write ``left``/``right`` on it."""
+    scale, text_h, pad, bar_h = _bar_metrics(cell)
     top = cell.shape[0] - bar_h if bottom else 0
     strip = cell[top : top + bar_h]
     strip //= 3

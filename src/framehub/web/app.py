@@ -191,6 +191,8 @@ def _server_row(
     path = quote(source, safe="")
     row: dict[str, Any] = {
         "id": source,
+        "name": None if status is None else status.name,
+        "label": source if status is None else status.label,
         "state": "waiting" if status is None else status.state.value,
         "tile": list(tile),
         "encoding": encoding,
@@ -200,15 +202,20 @@ def _server_row(
     if status is not None:
         row |= {
             "fps": round(status.fps, 1),
-            "latency_ms": None if status.latency is None else round(1000 * status.latency, 1),
+            "latency_ms_p50": _ms(status.latency_p50),
             "frames": status.frames,
             "bytes": status.bytes,
             "dropped": status.dropped,
             "rejected": status.rejected,
             "seconds_since_frame": round(max(0.0, now - status.last_seen), 3),
             "last_message": status.last_message,
+            "shared": list(status.shared),
         }
     return row
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(1000 * seconds, 1)
 
 
 def status_document(viewer: _Viewer) -> str:

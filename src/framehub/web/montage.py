@@ -60,8 +60,10 @@ def tile_label(status: ServerStatus | None) -> str:
     if status is None:
         return "waiting"
     parts = [] if status.state is ServerState.STREAMING else [status.state.value.upper()]
-    if status.latency is not None:
-        parts.append(f"{1000 * status.latency:.0f} ms")
+    if len(status.shared) > 1:
+        parts.append(f"PORT SHARED by {len(status.shared)} servers")
+    if status.latency_p50 is not None:
+        parts.append(f"p50 {1000 * status.latency_p50:.0f} ms")
     if status.last_message is not None:
         parts.append(str(status.last_message))
     return "  ".join(parts)
@@ -155,5 +157,6 @@ def montage_tiles(
             fps=None if status is None else status.fps,
             message=tile_label(status),
             quiet=status is not None and status.state is not ServerState.STREAMING,
+            title=None if status is None else status.label,
         )
     return tiles

@@ -21,6 +21,10 @@ function text(value) {
 }
 
 function badge(row) {
+  if (row.shared && row.shared.length > 1) {
+    return `PORT SHARED · ${row.shared.length} servers stream to port ${row.id}: ` +
+      "give each its own port";
+  }
   switch (row.state) {
     case "streaming": return "";
     case "waiting": return "waiting for server";
@@ -46,8 +50,9 @@ function tileFor(id) {
 
 function caption(row) {
   const rate = row.fps === undefined ? "" : `${row.fps.toFixed(1)} fps`;
-  const latency = row.latency_ms === null || row.latency_ms === undefined ? "" : `${row.latency_ms} ms`;
-  return { name: row.id, rate, latency, message: text(row.last_message) };
+  const p50 = row.latency_ms_p50;
+  const latency = p50 === null || p50 === undefined ? "" : `p50 ${p50} ms`;
+  return { name: row.label || row.id, rate, latency, message: text(row.last_message) };
 }
 
 function fillCaption(element, row) {
@@ -67,6 +72,7 @@ function showStatus(doc) {
     tile.element.style.gridRow = String(row.tile[0] + 1);
     tile.element.style.gridColumn = String(row.tile[1] + 1);
     tile.element.dataset.state = row.state;
+    tile.element.dataset.shared = row.shared && row.shared.length > 1 ? "yes" : "no";
     tile.element.querySelector(".badge").textContent = badge(row);
     fillCaption(tile.element, row);
     if (row.state === "streaming") streaming += 1;
@@ -75,6 +81,7 @@ function showStatus(doc) {
   summary.textContent =
     `${doc.servers.length} servers · ${streaming} streaming · ${fps.toFixed(0)} frames/s received`;
   if (fullId !== null) showFullCaption();
+  else openLinked();
 }
 
 function showFrame(buffer) {
@@ -102,17 +109,36 @@ function showFullCaption() {
   full.querySelector(".snapshot").href = row.snapshot || "";
 }
 
+// The full-size view of a server is linkable: #server=<id>.
+function linkedId() {
+  const match = /^#server=(.+)$/.exec(location.hash);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+function openLinked() {
+  const id = linkedId();
+  if (id !== null && tiles.has(id) && fullId !== id) openFull(id);
+}
+
 function openFull(id) {
   fullId = id;
   fullImg.src = tiles.get(id).url || "";
   showFullCaption();
   full.hidden = false;
+  const hash = `#server=${encodeURIComponent(id)}`;
+  if (location.hash !== hash) history.replaceState(null, "", hash);
 }
 
 function closeFull() {
   fullId = null;
   full.hidden = true;
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
 }
+
+window.addEventListener("hashchange", () => {
+  if (linkedId() === null) closeFull();
+  else openLinked();
+});
 
 full.addEventListener("click", (event) => {
   if (event.target.tagName !== "A") closeFull();
