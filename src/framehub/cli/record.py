@@ -33,9 +33,11 @@ _PROBE_FRAMES = 30
 _DEFAULT_FPS = 30.0
 
 
-def file_name(source: str, started: float, extension: str) -> str:
-    """``<server>_<YYYYmmdd-HHMMSS>.<ext>``, the server id made safe for any file system."""
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", source) or "server"
+def file_name(source: str, started: float, extension: str, name: str | None = None) -> str:
+    """``<server>_<YYYYmmdd-HHMMSS>.<ext>``, the server id made safe for any file system;
+    a server that gave its name is ``<name>-<port>``."""
+    server = source if not name else f"{name}-{source}"
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", server) or "server"
     return f"{safe}_{time.strftime('%Y%m%d-%H%M%S', time.localtime(started))}.{extension}"
 
 
@@ -201,16 +203,17 @@ class Recorder:
         if track.writer is not None and (size != track.size or at - track.opened >= self.rotate):
             self._close_file(source, track)
         if track.writer is None and not self._open(
-            source, track, size, fps or _rate(track.stamps), at
+            frame, track, size, fps or _rate(track.stamps), at
         ):
             return
         track.writer.write(np.ascontiguousarray(image))
         track.frames += 1
 
     def _open(
-        self, source: str, track: _Track, size: tuple[int, int], fps: float, at: float
+        self, frame: Frame, track: _Track, size: tuple[int, int], fps: float, at: float
     ) -> bool:
-        path = _unused(self.directory / file_name(source, at, self.container))
+        source = frame.label
+        path = _unused(self.directory / file_name(frame.source, at, self.container, frame.name))
         writer = cv2.VideoWriter(str(path), self._fourcc, fps, size)
         if not writer.isOpened():
             log.error("cannot write %s (%s, %dx%d)", path, self.container, *size)
