@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -50,6 +51,8 @@ def test_demo_serves_the_viewer_and_ends_by_itself_with_every_server_streaming()
         assert sorted(tuple(r["tile"]) for r in doc["servers"]) == [(0, 0), (0, 1), (1, 0), (1, 1)]
         for row in doc["servers"]:
             assert row["encoding"] == "jpeg" and row["last_message"].startswith("camera ")
+            assert row["label"] == f"{row['name']} ({row['id']})"
+            assert row["name"] == row["last_message"]  # "camera N", the same for each
             code, headers, body = get(base + row["snapshot"].lstrip("/"))
             assert code == 200 and headers["Content-Type"] == "image/jpeg"
             image = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR)
@@ -64,8 +67,10 @@ def test_demo_serves_the_viewer_and_ends_by_itself_with_every_server_streaming()
     assert result == 0, demo.text()
     summary = demo.text().split("summary:", 1)[1].splitlines()
     assert summary[0].strip() == "4 of 4 camera(s) streaming"
-    rows = [line.split() for line in summary[2:] if line.strip()]
-    assert len(rows) == 4 and all(row[1] == "streaming" for row in rows), summary
+    rows = [line for line in summary[2:] if line.strip()]
+    # Each camera is shown by its name and port.
+    assert len(rows) == 4, summary
+    assert all(re.match(r"\s*camera \d \(\d+\)\s+streaming ", row) for row in rows), summary
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,14 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+from ..api import SecurityConfig
+from ..api.config import check_server_name
+from ..errors import ConfigError
+from ..security import KeyFolder, check_key_name
 
 __all__ = [
     "EXIT_CODES",
@@ -16,12 +22,20 @@ __all__ = [
     "add_command",
     "add_jpeg_options",
     "add_logging",
+    "add_pattern_option",
+    "add_resolution_option",
+    "add_secure_options",
     "count",
     "free_ports",
     "host_port",
+    "key_folder",
+    "key_name",
+    "non_negative",
     "port_number",
     "positive",
     "resolution",
+    "security_config",
+    "server_name",
     "setup_logging",
     "stop_on_signals",
 ]
@@ -91,6 +105,33 @@ def resolution(text: str) -> tuple[int, int]:
     return width, height
 
 
+def non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or a positive number, got {text!r}")
+    return value
+
+
+def _checked(check: Callable[[str], str], text: str) -> str:
+    try:
+        return check(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def server_name(text: str) -> str:
+    """A server's display name, as ``SenderConfig.name`` accepts it."""
+    return _checked(check_server_name, text)
+
+
+def key_name(text: str) -> str:
+    """A key pair's name, as ``framehub keys --camera`` makes it."""
+    return _checked(check_key_name, text)
+
+
 def positive(text: str) -> float:
     try:
         value = float(text)
@@ -124,6 +165,28 @@ def port_number(text: str, *, allow_zero: bool = False) -> int:
     return _whole_number(text, 0 if allow_zero else 1, 65535, "port out of range")
 
 
+def add_pattern_option(parser: argparse.ArgumentParser, *, other_end: str | None = None) -> None:
+    """``--pattern 1|2``; ``other_end`` names what must use the same one."""
+    same = f"; the {other_end} must use the same" if other_end else ""
+    parser.add_argument(
+        "--pattern",
+        type=int,
+        choices=[1, 2],
+        default=1,
+        help=f"1: request/reply, every frame acknowledged; 2: publish/subscribe (default: 1{same})",
+    )
+
+
+def add_resolution_option(parser: argparse.ArgumentParser, *, what: str) -> None:
+    parser.add_argument(
+        "--resolution",
+        type=resolution,
+        default=(640, 480),
+        metavar="WxH",
+        help=f"{what} (default: 640x480)",
+    )
+
+
 def add_jpeg_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jpeg-quality",
@@ -133,6 +196,56 @@ def add_jpeg_options(parser: argparse.ArgumentParser) -> None:
         help="JPEG quality 10-100 (default: 90)",
     )
     parser.add_argument("--raw", action="store_true", help="send raw frames, no JPEG")
+
+
+_SECURE_MODES = {"stonehouse": 1, "ironhouse": 2}
+
+
+def add_secure_options(parser: argparse.ArgumentParser, *, camera: bool) -> None:
+    """Secure Mode with the keys ``framehub keys`` makes; ``camera``: a sending end,
+    which may use a key pair of its own (``--key-name``)."""
+    group = parser.add_argument_group(
+        "Secure Mode (ZeroMQ CURVE; make the keys with 'framehub keys')"
+    )
+    group.add_argument(
+        "--secure",
+        choices=sorted(_SECURE_MODES),
+        default=None,
+        help="stonehouse: encrypt, accept any camera; ironhouse: encrypt, and accept only "
+        "cameras whose public key is in the hub's keys/public_keys (default: off)",
+    )
+    group.add_argument(
+        "--keys",
+        default=None,
+        metavar="DIR",
+        help="the key folder 'framehub keys --folder' wrote (default: ~/.framehub)",
+    )
+    if camera:
+        group.add_argument(
+            "--key-name",
+            type=key_name,
+            default=None,
+            metavar="NAME",
+            help="this camera's key pair, as 'framehub keys --camera NAME' made it "
+            "(default: client)",
+        )
+
+
+def security_config(args: argparse.Namespace) -> SecurityConfig | None:
+    """The ``--secure`` options as a ``SecurityConfig``; None when Secure Mode is off."""
+    if args.secure is None:
+        if args.keys is not None or getattr(args, "key_name", None) is not None:
+            raise CommandError("--keys and --key-name need --secure stonehouse|ironhouse")
+        return None
+    keys = KeyFolder.default() if args.keys is None else key_folder(args.keys)
+    return SecurityConfig(
+        mode=_SECURE_MODES[args.secure], keys=keys, key_name=getattr(args, "key_name", None)
+    )
+
+
+def key_folder(path: str) -> KeyFolder:
+    """A key folder named on the command line (``~`` expanded)."""
+    return KeyFolder(Path(path).expanduser().absolute())
 
 
 def host_port(text: str) -> tuple[str, int]:

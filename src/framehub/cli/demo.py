@@ -12,12 +12,17 @@ from typing import Any, TextIO
 
 from ..api import Hub, HubConfig, Lifetime
 from .common import (
+    CommandError,
     add_command,
     add_jpeg_options,
+    add_pattern_option,
+    add_resolution_option,
+    add_secure_options,
     count,
     free_ports,
+    port_number,
     positive,
-    resolution,
+    security_config,
 )
 from .runner import HubRunner
 from .table import LiveTable, format_table, streaming
@@ -30,6 +35,8 @@ EXAMPLES = """\
   framehub demo --servers 8 --resolution 1280x720 --fps 15
   framehub demo --pattern 2 --raw --no-web
   framehub demo --seconds 10 --json      # stop by itself, print a JSON summary
+  framehub demo --base-port 6000         # cameras on ZeroMQ ports 6000-6003
+  framehub keys && framehub demo --secure ironhouse
 """
 
 #: Seconds the cameras get to say goodbye before they are killed.
@@ -50,8 +57,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         examples=EXAMPLES,
     )
     parser.add_argument("--servers", type=count, default=4, help="number of cameras (default 4)")
-    parser.add_argument("--pattern", type=int, choices=[1, 2], default=1)
-    parser.add_argument("--resolution", type=resolution, default=(640, 480), metavar="WxH")
+    parser.add_argument(
+        "--base-port",
+        type=port_number,
+        default=None,
+        metavar="PORT",
+        help="the cameras' ZeroMQ ports are PORT, PORT+1, ... (default: free ones the OS picks)",
+    )
+    add_pattern_option(parser)
+    add_resolution_option(parser, what="frame size")
     parser.add_argument("--fps", type=positive, default=30.0, help="per camera (default 30)")
     add_jpeg_options(parser)
     parser.add_argument(
@@ -62,6 +76,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON only")
     add_web_options(parser)
+    add_secure_options(parser, camera=False)
 
 
 def _server_command(args: argparse.Namespace, port: int, index: int) -> list[str]:
@@ -94,6 +109,10 @@ def _server_command(args: argparse.Namespace, port: int, index: int) -> list[str
         # A camera whose demo died (even by SIGKILL) sees its stdin close and stops.
         "--until-stdin-closes",
     ]
+    if args.secure is not None:
+        command += ["--secure", args.secure]
+        if args.keys is not None:
+            command += ["--keys", args.keys]
     return [*command, "--raw"] if args.raw else command
 
 
@@ -112,14 +131,24 @@ def _stop(cameras: list[subprocess.Popen[bytes]], runner: HubRunner) -> None:
             camera.stdin.close()
 
 
+def _ports(args: argparse.Namespace) -> list[int]:
+    if args.base_port is None:
+        return free_ports(args.servers)
+    last = args.base_port + args.servers - 1
+    if last > 65535:
+        raise CommandError(f"--base-port {args.base_port} leaves no room for {args.servers} ports")
+    return list(range(args.base_port, last + 1))
+
+
 def run(args: argparse.Namespace, stop: threading.Event) -> int:
-    ports = free_ports(args.servers)
+    ports = _ports(args)
     config = HubConfig(
         ports=tuple(ports),
         address="127.0.0.1",
         pattern=args.pattern,
         decode=False,
         lifetime=Lifetime.SERVICE,
+        security=security_config(args),
     )
     say = sys.stderr if args.json else sys.stdout
     table = LiveTable(enabled=not args.json, order=config.sources)
@@ -133,7 +162,10 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
         stack.callback(_stop, cameras, runner)
         for i, port in enumerate(ports):
             command = _server_command(args, port, i + 1)
-            cameras.append(subprocess.Popen(command, stdin=subprocess.PIPE))
+            # Their own account of what they do would scramble the live table.
+            cameras.append(
+                subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+            )
         _introduce(args, cameras, ports, web, say)
         # --seconds counts once every camera streams: starting them may take a while.
         every = args.servers
@@ -142,7 +174,7 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
             print(f"not every camera started within {_START_TIMEOUT:g} s", file=say, flush=True)
         runner.run(stop, seconds=args.seconds)
         statuses = hub.status()
-    return _summary(args, table.rows(statuses), streaming(statuses))
+    return _summary(args, table.rows(statuses, summary=True), streaming(statuses))
 
 
 def _introduce(

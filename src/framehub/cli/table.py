@@ -12,11 +12,10 @@ from ..api import Frame, ServerState, ServerStatus
 
 __all__ = ["LiveTable", "format_table", "streaming"]
 
-#: Latencies kept per server for the percentiles: ten seconds at 30 frames/s.
+#: Latencies kept per server for a summary's percentiles: ten seconds at 30 frames/s.
 _LATENCY_WINDOW = 300
 #: Seconds between tables when the output is not a terminal (a log, a pipe).
 _LOG_INTERVAL = 10.0
-_HEADER = f"{'server':>8} {'state':>9} {'fps':>6} {'p50 ms':>7} {'drops':>6} {'frames':>7}  message"
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -29,15 +28,39 @@ def _ms(seconds: float | None) -> float | None:
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    lines = [_HEADER]
+    """One line per server; ``p50 ms`` is the median latency (``latency_ms_p50``)."""
+    width = max([8, *(len(r["label"]) for r in rows)])
+    lines = [
+        f"{'server':>{width}} {'state':>9} {'fps':>6} {'p50 ms':>7} {'drops':>6} "
+        f"{'frames':>7}  message"
+    ]
     for r in rows:
         p50 = "-" if r["latency_ms_p50"] is None else f"{r['latency_ms_p50']:.1f}"
         message = "" if r["message"] is None else str(r["message"])
+        if len(r["shared"]) > 1:
+            message = f"PORT SHARED by {len(r['shared'])} servers! {message}"
         lines.append(
-            f"{r['server']:>8} {r['state']:>9} {r['fps']:>6.1f} {p50:>7} {r['dropped']:>6} "
-            f"{r['frames']:>7}  {message[:40]}"
+            f"{r['label']:>{width}} {r['state']:>9} {r['fps']:>6.1f} {p50:>7} {r['dropped']:>6} "
+            f"{r['frames']:>7}  {message[:60]}"
         )
     return "\n".join(lines)
+
+
+def _waiting(source: str) -> dict[str, Any]:
+    return {
+        "server": source,
+        "name": None,
+        "label": source,
+        "state": "waiting",
+        "frames": 0,
+        "fps": 0.0,
+        "latency_ms_p50": None,
+        "latency_ms_p99": None,
+        "bytes": 0,
+        "dropped": 0,
+        "shared": [],
+        "message": None,
+    }
 
 
 class LiveTable:
@@ -78,24 +101,44 @@ class LiveTable:
         self.out.flush()
         self._drawn = text.count("\n") + 1 if self.live else 0
 
-    def rows(self, statuses: tuple[ServerStatus, ...] | None = None) -> list[dict[str, Any]]:
-        rows = []
+    def rows(
+        self, statuses: tuple[ServerStatus, ...] | None = None, *, summary: bool = False
+    ) -> list[dict[str, Any]]:
+        """One row per server, the servers still waiting included.
+
+        Live rows give the median latency of the last few seconds (as the viewer and
+        ``/api/status`` do); a ``summary`` gives the median and the 99th percentile of
+        each server's last frames, and its mean frame rate while it streamed.
+        """
         chosen = self._statuses if statuses is None else statuses
-        for s in sorted(chosen, key=lambda s: self._order.get(s.source, len(self._order))):
+        seen = {s.source for s in chosen}
+        rows = [_waiting(source) for source in self._order if source not in seen]
+        for s in chosen:
             latencies = list(self._latencies[s.source])
+            p50 = s.latency_p50
+            if summary:
+                p50 = statistics.median(latencies) if latencies else None
+            span = s.last_seen - s.first_seen
             rows.append(
                 {
                     "server": s.source,
+                    "name": s.name,
+                    "label": s.label,
                     "state": s.state.value,
                     "frames": s.frames,
                     "fps": round(s.fps, 1),
-                    "latency_ms_p50": _ms(statistics.median(latencies)) if latencies else None,
+                    "latency_ms_p50": _ms(p50),
                     "latency_ms_p99": _ms(_percentile(latencies, 0.99)) if latencies else None,
+                    "bytes": s.bytes,
                     "dropped": s.dropped,
+                    "shared": list(s.shared),
                     "message": s.last_message,
                 }
             )
-        return rows
+            if summary:
+                rows[-1]["fps_mean"] = round((s.frames - 1) / span, 1) if span > 0 else 0.0
+        order = len(self._order)
+        return sorted(rows, key=lambda r: self._order.get(r["server"], order))
 
     def close(self) -> None:
         pass

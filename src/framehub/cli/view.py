@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import threading
 from contextlib import ExitStack
 from pathlib import Path
 
 from ..api import Hub, HubConfig, Lifetime
-from .common import CommandError, add_command, port_number, positive
+from .common import (
+    CommandError,
+    add_command,
+    add_pattern_option,
+    add_secure_options,
+    port_number,
+    positive,
+    security_config,
+)
 from .record import FORMATS, Recorder
 from .runner import HubRunner, Sink
-from .table import LiveTable
+from .table import LiveTable, format_table
 from .web import add_web_options, open_web
 from .window import Window, gui_problem
 
@@ -22,7 +31,9 @@ EXAMPLES = """\
   framehub view --ports 5566 5567                 # then open http://127.0.0.1:8080/
   framehub view --address 192.168.1.10 --ports 5566 5567 --http 0.0.0.0:8080 --token s3cret
   framehub view --ports 5566 5567 --record recordings/ --no-web
-  framehub view --ports 5566 --window             # needs opencv-python (with a GUI)
+  framehub view --ports 5566 --window             # needs a desktop OpenCV (framehub[desktop])
+  framehub view --ports 5566 5567 --seconds 60 --json   # a JSON summary per server
+  framehub view --ports 5566 5567 --secure ironhouse    # keys from 'framehub keys'
 
 servers connect with: framehub serve --address <this host> --port 5566
 """
@@ -39,7 +50,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         examples=EXAMPLES,
     )
     parser.add_argument(
-        "--address", default="*", help="address to bind the hub's ports on (default: *, all)"
+        "--address",
+        default="*",
+        help="address to bind the hub's ports on (default: *, every interface)",
     )
     parser.add_argument(
         "--ports",
@@ -49,8 +62,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="PORT",
         help="one port per server",
     )
-    parser.add_argument("--pattern", type=int, choices=[1, 2], default=1)
+    add_pattern_option(parser, other_end="servers")
     add_web_options(parser)
+    add_secure_options(parser, camera=False)
     parser.add_argument("--window", action="store_true", help="show the montage in a window")
     record = parser.add_argument_group("recording")
     record.add_argument(
@@ -79,6 +93,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--seconds", type=positive, default=None, help="stop after this long")
     parser.add_argument("--no-table", action="store_true", help="do not print the status table")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print only the closing summary, as JSON: per server frames, fps, latency "
+        "p50/p99, bytes, drops",
+    )
 
 
 def run(args: argparse.Namespace, stop: threading.Event) -> int:
@@ -92,7 +112,10 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
         pattern=args.pattern,
         decode=False,
         lifetime=Lifetime.STREAM if args.until_ended else Lifetime.SERVICE,
+        security=security_config(args),
     )
+    say = sys.stderr if args.json else sys.stdout
+    table = LiveTable(enabled=not (args.no_table or args.json), order=config.sources)
     with ExitStack() as stack:
         hub = stack.enter_context(Hub(config))
         sinks: list[Sink] = []
@@ -108,16 +131,27 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
             window = Window(stop, config.sources)
             stack.callback(window.close)
             sinks.append(window)
-        sinks.append(LiveTable(enabled=not args.no_table, order=config.sources))
+        sinks.append(table)
         ports = ",".join(config.sources)
-        print(f"framehub view: hub on tcp://{args.address}:{ports} (pattern {args.pattern})")
+        secure = "" if args.secure is None else f", {args.secure}"
+        print(
+            f"framehub view: hub on tcp://{args.address}:{ports} (pattern {args.pattern}{secure})",
+            file=say,
+        )
         if web is not None:
-            print(f"viewer at {web.viewer.url}")
+            print(f"viewer at {web.viewer.url}", file=say)
         if args.record is not None:
             print(
                 f"recording to {args.record} ({args.record_format}, a new file every "
-                f"{args.rotate:g} s)"
+                f"{args.rotate:g} s)",
+                file=say,
             )
-        sys.stdout.flush()
+        say.flush()
         HubRunner(hub, sinks).run(stop, seconds=args.seconds)
+        rows = table.rows(hub.status(), summary=True)
+    if args.json:
+        print(json.dumps({"servers": rows}, default=str))
+    else:
+        print(f"\nsummary:\n{format_table(rows)}")
+    sys.stdout.flush()
     return 0
