@@ -252,6 +252,13 @@ def consecutive_free_ports(count: int) -> int:
     raise AssertionError("no run of free ports found")
 
 
+def test_an_unknown_argument_shows_the_commands_usage():
+    done = run_framehub("serve", "--port", "5566", "--frobnicate")
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: framehub serve")
+    assert "unrecognized arguments: --frobnicate" in done.stderr
+
+
 @pytest.mark.parametrize("command", ["demo", "serve", "view"])
 def test_help_gives_the_defaults_of_pattern_resolution_and_address(command):
     done = run_framehub(command, "--help")
@@ -261,3 +268,10 @@ def test_help_gives_the_defaults_of_pattern_resolution_and_address(command):
         assert "(default: 640x480)" in text
     if command != "demo":
         assert "--address" in text and "(default: " in text.split("--address", 2)[-1][:200]
+
+
+def test_keys_run_twice_says_it_kept_the_existing_pairs(tmp_path):
+    assert run_framehub("keys", "--folder", str(tmp_path), "--camera", "door").returncode == 0
+    again = run_framehub("keys", "--folder", str(tmp_path), "--camera", "door")
+    assert again.returncode == 0
+    assert "Kept the existing pairs of server, door" in again.stdout

@@ -44,7 +44,9 @@ def test_keeps_existing_pairs_unless_told(tmp_path):
     assert keys("--vidgear-folder", str(tmp_path)).returncode == 0
     folder = KeyFolder.vidgear(tmp_path)
     before = folder.secret_file("client").read_text()
-    assert keys("--vidgear-folder", str(tmp_path)).returncode == 0
+    again = keys("--vidgear-folder", str(tmp_path))
+    assert again.returncode == 0
+    assert "Kept the existing pairs of server, client" in again.stdout
     assert folder.secret_file("client").read_text() == before
     assert keys("--vidgear-folder", str(tmp_path), "--overwrite").returncode == 0
     assert folder.secret_file("client").read_text() != before

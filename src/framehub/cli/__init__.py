@@ -25,7 +25,8 @@ EXAMPLES = f"""examples:
 'framehub COMMAND --help' tells more about each command."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The ``framehub`` parser, and each command's own."""
     parser = argparse.ArgumentParser(
         prog="framehub",
         description="Stream live video from many camera hosts to one hub over ZeroMQ.",
@@ -38,12 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(commands)
     view.add_parser(commands)
     keys.add_parser(commands)
-    return parser
+    return parser, commands.choices
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit codes: 0 done, 1 it ran but did not succeed, 2 bad usage or set-up."""
-    args = build_parser().parse_args(argv)
+    parser, command_parsers = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse would show the top-level usage; the command's own is the helpful one.
+        command_parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     setup_logging(args.log_level)
     try:
         with stop_on_signals() as stop:

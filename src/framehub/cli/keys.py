@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import threading
-from pathlib import Path
 
-from ..security import HUB_KEY, SENDER_KEY, KeyFolder, check_key_name
-from .common import CommandError, add_logging
+from ..security import HUB_KEY, SENDER_KEY, KeyFolder
+from .common import CommandError, add_logging, key_folder, key_name
 
 __all__ = ["add_parser", "run"]
 
@@ -41,7 +40,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--camera",
         action="append",
         default=[],
-        type=_name,
+        type=key_name,
         metavar="NAME",
         help="a camera's key name (repeat for each camera; default: client)",
     )
@@ -49,26 +48,26 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_logging(parser)
 
 
-def _name(text: str) -> str:
-    try:
-        return check_key_name(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def run(args: argparse.Namespace, stop_event: threading.Event) -> int:
     if args.vidgear_folder is not None:
         folder = KeyFolder.vidgear(args.vidgear_folder)
     elif args.folder is not None:
-        folder = KeyFolder(Path(args.folder).expanduser().absolute())
+        folder = key_folder(args.folder)
     else:
         folder = KeyFolder.default()
     cameras = list(dict.fromkeys(args.camera)) or [SENDER_KEY]
     if HUB_KEY in cameras:
         raise CommandError(f"{HUB_KEY!r} is the hub's key name; give cameras other names")
+    kept = []
     for name in (HUB_KEY, *cameras):
+        public, secret = folder.public_file(name), folder.secret_file(name)
+        if not args.overwrite and public.exists() and secret.exists():
+            kept.append(name)
         folder.create(name, overwrite=args.overwrite)
-    print(f"Key pairs in {folder.keys_dir} (hub: {HUB_KEY}; cameras: {', '.join(cameras)})\n")
+    print(f"Key pairs in {folder.keys_dir} (hub: {HUB_KEY}; cameras: {', '.join(cameras)})")
+    if kept:
+        print(f"Kept the existing pairs of {', '.join(kept)} (--overwrite replaces them).")
+    print()
     print("Copy to the hub (the receiving host), into its key folder's keys/:")
     print(f"  private_keys/{HUB_KEY}.key_secret   (secret: keep it readable by its owner only)")
     publics = ", ".join(f"public_keys/{name}.key" for name in (HUB_KEY, *cameras))
