@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from importlib import metadata
 
 import cv2
 
@@ -14,9 +15,32 @@ from ..montage import LiveMontage
 from ..web.montage import grid_columns, montage_tiles
 from .common import CommandError
 
-__all__ = ["Window", "gui_problem"]
+__all__ = ["DESKTOP_OPENCV", "Window", "gui_problem", "opencv_builds"]
 
 _QUIT_KEYS = {ord("q"), 27}
+
+
+#: What a Linux desktop user runs for OpenCV windows (the README says the same).
+DESKTOP_OPENCV = "pip uninstall -y opencv-python-headless && pip install opencv-python"
+#: The distributions that install a ``cv2`` package.
+_OPENCV_DISTRIBUTIONS = (
+    "opencv-python",
+    "opencv-python-headless",
+    "opencv-contrib-python",
+    "opencv-contrib-python-headless",
+)
+
+
+def opencv_builds() -> list[str]:
+    """The OpenCV distributions installed here: more than one fight over ``cv2``."""
+    found = []
+    for name in _OPENCV_DISTRIBUTIONS:
+        try:
+            metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        found.append(name)
+    return found
 
 
 def gui_problem() -> str | None:
@@ -29,10 +53,17 @@ def gui_problem() -> str | None:
         ),
         "",
     )
+    builds = opencv_builds()
+    if len(builds) > 1:
+        return (
+            f"more than one OpenCV build is installed ({', '.join(builds)}) and they "
+            f"overwrite each other's cv2; keep one: {DESKTOP_OPENCV}"
+        )
     if gui.upper() == "NONE":
         return (
-            "this OpenCV build has no GUI (opencv-python-headless); replace it with "
-            "opencv-python for --window, or use the web viewer"
+            "this OpenCV build has no GUI (opencv-python-headless, framehub's default on "
+            f"Linux); for --window switch to the desktop build ({DESKTOP_OPENCV}), or use "
+            "the web viewer"
         )
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
