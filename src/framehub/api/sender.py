@@ -9,7 +9,7 @@ import socket
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -47,7 +47,8 @@ __all__ = ["Sender", "SenderStats"]
 
 log = logging.getLogger(__name__)
 
-ReplyData = JSONValue | np.ndarray[Any, Any]
+#: What a bidirectional hub sends back with a frame's acknowledgement.
+ReplyData: TypeAlias = "JSONValue | np.ndarray[Any, Any]"
 
 #: Longest a publisher's constructor waits for the hub's subscription.
 _SUBSCRIPTION_WAIT = 1.0

@@ -8,12 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
-from ..wire import JSONValue
 
 __all__ = ["check_message"]
 
 
-def check_message(message: object) -> JSONValue:
+def check_message(message: object) -> None:
     """A message may be any JSON value; vidgear drops ndarrays silently, we refuse them.
 
     Other values JSON cannot carry are refused when the header is encoded.
@@ -23,4 +22,3 @@ def check_message(message: object) -> JSONValue:
             "message may be any JSON value (str, int, float, bool, None, list, dict) "
             "but not a numpy.ndarray; send arrays as the frame"
         )
-    return message

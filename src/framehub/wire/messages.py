@@ -10,9 +10,13 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
-# Anything ``json`` can carry: what a server may attach to a frame as ``message``
-# and what a client may send back as bidirectional return data.
-JSONValue: TypeAlias = Any
+#: Anything ``json`` can carry: what a server may attach to a frame as ``message``
+#: and what a client may send back as bidirectional return data. (A tuple is sent
+#: as a list, as ``json`` does.)
+JSONValue: TypeAlias = (
+    "str | int | float | bool | list[JSONValue] | tuple[JSONValue, ...] "
+    "| dict[str, JSONValue] | None"
+)
 
 # A bytes-like payload. On receive it is a zero-copy view of the ZeroMQ frame.
 Payload: TypeAlias = bytes | bytearray | memoryview
