@@ -121,3 +121,59 @@ def test_page_shows_live_tiles_and_a_killed_server_as_gone():
         assert f"summary: {SERVERS - 1} of {SERVERS} camera(s) streaming" in demo.text()
     finally:
         demo.kill()
+
+
+def test_page_names_servers_flags_a_shared_port_and_links_the_full_view():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    shared, named = (str(p) for p in free_ports(2))
+    view = framehub(
+        "view", "--address", "127.0.0.1", "--ports", shared, named, "--http", "127.0.0.1:0",
+        "--no-table",
+    )  # fmt: skip
+    serve = ["serve", "--fps", "10", "--resolution", "320x240"]
+    servers = []
+    try:
+        base = viewer_url(view)
+        servers = [
+            framehub(*serve, "--port", named, "--name", "door"),
+            framehub(*serve, "--port", shared),
+            framehub(*serve, "--port", shared),
+        ]
+
+        def ready(doc: dict[str, Any]) -> bool:
+            rows = {row["id"]: row for row in doc["servers"]}
+            return len(rows[shared].get("shared", [])) == 2 and rows[named]["state"] == "streaming"
+
+        wait_for_status(base, ready)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 1024, "height": 768})
+                page.goto(base)
+                page.wait_for_selector(f'.tile[data-server="{shared}"][data-shared="yes"]')
+                badge = page.locator(f'.tile[data-server="{shared}"] .badge')
+                assert badge.is_visible() and "PORT SHARED" in badge.inner_text()
+                name = page.locator(f'.tile[data-server="{named}"] .name')
+                assert name.inner_text() == f"door ({named})"
+                assert (
+                    page.locator(f'.tile[data-server="{named}"] .latency')
+                    .inner_text()
+                    .startswith("p50 ")
+                )
+
+                page.locator(f'.tile[data-server="{named}"]').click()
+                page.wait_for_function(f"location.hash === '#server={named}'")
+                page.keyboard.press("Escape")
+                page.locator("#full").wait_for(state="hidden")
+                assert page.evaluate("location.hash") == ""
+
+                linked = browser.new_page(viewport={"width": 1024, "height": 768})
+                linked.goto(f"{base}#server={named}")
+                linked.locator("#full").wait_for(state="visible")
+                caption = linked.locator("#full figcaption")
+                assert caption.inner_text().startswith(f"door ({named})")
+            finally:
+                browser.close()
+    finally:
+        for child in [*servers, view]:
+            stop(child)
