@@ -328,3 +328,11 @@ def test_a_server_is_shown_by_its_name_and_port():
     door, other = table.snapshot(0.1)
     assert (door.label, door.name) == ("door (5566)", "door")
     assert (other.label, other.name) == ("5567", None)
+
+
+def test_a_long_pause_of_the_only_sender_keeps_counting_its_gaps():
+    table = ServerTable(["5566"])
+    table.frame("5566", 0.0, nbytes=1, seq=0, sender="a")
+    table.tick(30.0)
+    table.frame("5566", 30.0, nbytes=1, seq=5, sender="a")
+    assert table.snapshot(30.0)[0].dropped == 4

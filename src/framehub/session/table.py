@@ -175,9 +175,14 @@ class _Record:
 
     def sharing(self, now: float) -> tuple[str, ...]:
         """The framehub senders that sent within ``_SHARED_WINDOW``, once they were
-        found sharing the port; the port is no longer shared when one is left."""
-        for key in [k for k, s in self.senders.items() if now - s.last_seen > _SHARED_WINDOW]:
-            del self.senders[key]
+        found sharing the port; the port is no longer shared when one is left.
+
+        Senders silent for longer are forgotten (a restarted server leaves its old
+        id behind), except the last one to send: its numbering goes on.
+        """
+        for key, sender in list(self.senders.items()):
+            if now - sender.last_seen > _SHARED_WINDOW and key != self.current:
+                del self.senders[key]
         if not self.shared:
             return ()
         active = tuple(key for key in self.senders if key)
