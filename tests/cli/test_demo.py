@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
-from web.viewing import StreamReader, all_streaming, framehub, get, viewer_url, wait_for_status
+from web.viewing import (
+    StreamReader,
+    all_streaming,
+    framehub,
+    get,
+    run_framehub,
+    viewer_url,
+    wait_for_status,
+)
 
 from support import free_ports
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def run_framehub(*args: str, timeout: float = 45) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "framehub", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def test_demo_streams_every_camera_and_exits_zero():

@@ -5,27 +5,15 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from sources.videos import indexed_video
-from web.viewing import framehub, stop, viewer_url, wait_for_status
+from web.viewing import framehub, run_framehub, stop, viewer_url, wait_for_status
 
 from support import Child, free_ports
 
 pytestmark = pytest.mark.timeout(90)
-
-
-def run_framehub(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "framehub", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def last_json(text: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import json
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -27,6 +28,17 @@ BOUNDARY = b"--framehub-frame\r\n"
 def framehub(*args: str) -> Child:
     """``python -m framehub ARGS`` with its output read in the background."""
     return Child("framehub", list(args), module=True)
+
+
+def run_framehub(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``python -m framehub ARGS`` to the end, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "framehub", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def viewer_url(child: Child, timeout: float = 30.0) -> str:
