@@ -150,7 +150,7 @@ class Hub(Closing):
         return self._reception.status()
 
     def events(self) -> list[SessionEvent]:
-        """Session events (joined, quiet, gone, returned, ended) since the last call."""
+        """Session events (joined, quiet, gone, returned, ended, shared) since the last call."""
         return self._reception.events()
 
     @property
