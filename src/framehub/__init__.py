@@ -28,6 +28,7 @@ from .api import (
 from .errors import (
     ConfigError,
     FramehubError,
+    MissingPackageError,
     PeerTimeout,
     SourceError,
     TransportError,
@@ -51,6 +52,7 @@ __all__ = [
     "JpegConfig",
     "Lifetime",
     "LiveMontage",
+    "MissingPackageError",
     "NetGear",
     "Pace",
     "PeerTimeout",

@@ -8,7 +8,7 @@ import time
 from types import ModuleType
 from typing import Any
 
-from ..errors import ConfigError, SourceError
+from ..errors import ConfigError, MissingPackageError
 from .base import ThreadedSource
 from .channel import Frame
 from .options import (
@@ -165,10 +165,10 @@ def _open_legacy(
     array_module = _import("picamera.array") if picamera is not None else None
     if picamera is None or array_module is None:
         if forced:
-            raise SourceError(
+            raise MissingPackageError(
                 "PiGear: enforce_legacy_picamera=True but the picamera package is not installed"
             )
-        raise SourceError(
+        raise MissingPackageError(
             "PiGear needs picamera2 (pip install 'framehub[pi]', or apt install "
             "python3-picamera2 on Raspberry Pi OS) or the legacy picamera package; "
             "neither is installed"
