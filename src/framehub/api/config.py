@@ -72,13 +72,18 @@ def check_server_name(name: object) -> str:
     return name
 
 
-def _check_modes(multiserver: bool, bidirectional: bool, pattern: int) -> None:
+def _check_modes(multiserver: bool, multiclient: bool, bidirectional: bool, pattern: int) -> None:
+    """The rules between vidgear's modes and patterns, for both ends, in one place."""
     check_bool("multiserver", multiserver)
+    check_bool("multiclient", multiclient)
     check_bool("bidirectional", bidirectional)
-    if multiserver and pattern == 0:
-        raise ConfigError("Multi-Servers Mode supports pattern 1 or 2 only, got pattern 0")
+    if multiserver and multiclient:
+        raise ConfigError("Multi-Servers and Multi-Clients modes cannot be enabled together")
+    if (multiserver or multiclient) and pattern == 0:
+        mode = "Multi-Servers" if multiserver else "Multi-Clients"
+        raise ConfigError(f"{mode} Mode supports pattern 1 or 2 only, got pattern 0")
     if bidirectional and pattern == 2:
-        raise ConfigError("bidirectional mode works with pattern 0 or 1 only, not 2")
+        raise ConfigError("bidirectional mode works with pattern 0 or 1 only, not pattern 2")
 
 
 def _check_security(security: object) -> None:
@@ -226,7 +231,7 @@ class HubConfig:
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
         _check_protocol(self.protocol)
-        _check_modes(self.multiserver, self.bidirectional, self.pattern)
+        _check_modes(self.multiserver, self.multiclient, self.bidirectional, self.pattern)
         check_bool("retain_frame_memory", self.retain_frame_memory)
         if self.window_budget is not None:
             check_int("window_budget", self.window_budget, 1)
@@ -251,11 +256,6 @@ class HubConfig:
         check_bool("fastdct", self.fastdct)
         check_bool("fastupsample", self.fastupsample)
         _check_security(self.security)
-        check_bool("multiclient", self.multiclient)
-        if self.multiclient and (self.multiserver or self.pattern == 0):
-            raise ConfigError(
-                "a Multi-Clients hub binds one port (multiserver=False) with pattern 1 or 2"
-            )
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -288,6 +288,8 @@ class SenderConfig:
     ``name`` is sent with every frame (a header key of framehub's own, which vidgear
     ignores) so that a framehub hub can show it beside the port, ``door (5566)``;
     the port stays the server's identity.
+    ``multiclient`` marks the configuration of a ``SenderGroup`` (Multi-Clients
+    Mode), which checks it against the other modes.
     """
 
     port: PortValue
@@ -313,6 +315,7 @@ class SenderConfig:
     security: SecurityConfig | None = None
     ssh_tunnel: SshTunnelConfig | None = None
     name: str | None = None
+    multiclient: bool = False
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
@@ -326,11 +329,12 @@ class SenderConfig:
                 raise ConfigError(
                     f"ssh_tunnel must be an SshTunnelConfig or None, got {self.ssh_tunnel!r}"
                 )
-            if self.multiserver:
-                raise ConfigError("an SSH tunnel cannot be combined with Multi-Servers Mode")
+            if self.multiserver or self.multiclient:
+                mode = "Multi-Servers" if self.multiserver else "Multi-Clients"
+                raise ConfigError(f"an SSH tunnel cannot be combined with {mode} Mode")
             if self.protocol != "tcp":
                 raise ConfigError("an SSH tunnel needs protocol 'tcp'")
-        _check_modes(self.multiserver, self.bidirectional, self.pattern)
+        _check_modes(self.multiserver, self.multiclient, self.bidirectional, self.pattern)
         check_seconds("request_timeout", self.request_timeout)
         check_seconds("close_timeout", self.close_timeout)
         if self.max_retries is not None:

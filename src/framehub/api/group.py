@@ -52,12 +52,8 @@ class SenderGroup(Closing):
         checked = [check_port("each client port", p) for p in ports]
         if len(set(checked)) != len(checked):
             raise ConfigError(f"client ports must be unique, got {ports!r}")
-        if config.pattern not in (1, 2):
-            raise ConfigError(f"Multi-Clients Mode needs pattern 1 or 2, got {config.pattern}")
-        if config.multiserver:
-            raise ConfigError("Multi-Servers and Multi-Clients modes cannot be enabled together")
-        if config.ssh_tunnel is not None:
-            raise ConfigError("an SSH tunnel cannot be combined with Multi-Clients Mode")
+        # The config checks Multi-Clients Mode against the other modes and patterns.
+        config = replace(config, multiclient=True)
         self.config = config
         self.ports = tuple(ports)
         self.broadcast = broadcast or config.pattern == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from logging import DEBUG, INFO
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,9 @@ from ..api import (
 )
 from ..api.config import Pattern, Protocol
 from ..checks import Closing
-from ..errors import ConfigError
+from ..errors import ConfigError, PeerTimeout
 from ..security import HUB_KEY, SENDER_KEY, KeyFolder
-from .options import NetGearOptions, copy_threshold, parse_options
+from .options import End, NetGearOptions, parse_options, retry_budget
 
 __all__ = ["NetGear"]
 
@@ -33,18 +34,21 @@ log = logging.getLogger(__name__)
 _DEFAULT_PORT = "5555"
 
 
-def _jpeg(opts: NetGearOptions) -> JpegConfig | None:
-    if not opts.jpeg_compression:
+def _jpeg(group: dict[str, Any]) -> JpegConfig | None:
+    if group["colorspace"] is None:
         return None
-    return JpegConfig(
-        quality=opts.jpeg_compression_quality,
-        colorspace=opts.jpeg_compression_colorspace,
-        fastdct=opts.jpeg_compression_fastdct,
-        fastupsample=opts.jpeg_compression_fastupsample,
+    return JpegConfig(**group)
+
+
+def _ssh_tunnel(group: dict[str, Any] | None) -> SshTunnelConfig | None:
+    if group is None or group["server"] is None:
+        return None
+    return SshTunnelConfig.parse(
+        group["server"], password=group["password"], keyfile=group["keyfile"]
     )
 
 
-def _security(opts: NetGearOptions, *, receiving: bool) -> SecurityConfig | None:
+def _security(group: dict[str, Any]) -> SecurityConfig | None:
     """vidgear's Secure Mode keys: the same folder layout, and its key making.
 
     As vidgear does, a sender with ``overwrite_cert=True`` makes a fresh
@@ -52,21 +56,18 @@ def _security(opts: NetGearOptions, *, receiving: bool) -> SecurityConfig | None
     folder holding some keys but not the ones needed raises (``ConfigError``
     naming the file) rather than starting without security.
     """
-    if not opts.secure_mode:
+    if not group["mode"]:
         return None
-    if opts.custom_cert_location is not None:
-        if not Path(opts.custom_cert_location).expanduser().is_dir():
+    location = group["keys"]
+    if location is not None:
+        if not Path(location).expanduser().is_dir():
             raise ConfigError(
-                "option 'custom_cert_location' must be an existing folder, "
-                f"got {opts.custom_cert_location!r}"
+                f"option 'custom_cert_location' must be an existing folder, got {location!r}"
             )
-        folder = KeyFolder.vidgear(opts.custom_cert_location)
+        folder = KeyFolder.vidgear(location)
     else:
         folder = KeyFolder.default()
-    overwrite = opts.overwrite_cert
-    if overwrite and receiving:
-        log.warning("option 'overwrite_cert' is ignored on the receiving end, as in vidgear")
-        overwrite = False
+    overwrite = group.get("overwrite", False)
     if overwrite or not folder.has_any_key():
         for name in (HUB_KEY, SENDER_KEY):
             folder.create(name, overwrite=overwrite)
@@ -78,11 +79,21 @@ def _security(opts: NetGearOptions, *, receiving: bool) -> SecurityConfig | None
             SENDER_KEY,
         )
     return SecurityConfig(
-        mode=opts.secure_mode,
+        mode=group["mode"],
         keys=folder,
-        key_name=opts.secure_key_name,
-        allow_ips=opts.secure_allow_ips,
+        key_name=group["key_name"],
+        allow_ips=group.get("allow_ips", ()),
     )
+
+
+def _native(opts: NetGearOptions) -> dict[str, Any]:
+    """The option table's translation, with its groups built into their configs."""
+    kwargs = opts.native()
+    kwargs["jpeg"] = _jpeg(kwargs["jpeg"])
+    kwargs["security"] = _security(kwargs["security"])
+    if opts.end is End.SEND:
+        kwargs["ssh_tunnel"] = _ssh_tunnel(kwargs["ssh_tunnel"])
+    return kwargs
 
 
 def _protocol(protocol: object) -> Protocol:
@@ -102,11 +113,11 @@ def _pattern(pattern: object) -> Pattern:
 def _hub_config(
     address: str | None, port: Any, protocol: Protocol, pattern: Pattern, opts: NetGearOptions
 ) -> HubConfig:
-    if opts.multiclient_mode and (port is None or isinstance(port, tuple | list)):
+    if opts["multiclient_mode"] and (port is None or isinstance(port, tuple | list)):
         raise ConfigError(
             f"port must be this client's own unique port in Multi-Clients Mode, got {port!r}"
         )
-    if opts.multiserver_mode:
+    if opts["multiserver_mode"]:
         if not isinstance(port, tuple | list):
             raise ConfigError(
                 "port must be a list or tuple of every server's port in Multi-Servers Mode, "
@@ -117,36 +128,29 @@ def _hub_config(
         if isinstance(port, tuple | list):
             raise ConfigError("a list of ports needs multiserver_mode=True")
         ports = (_DEFAULT_PORT if port is None else port,)
-    if opts.flag:
-        log.warning("option 'flag' has no effect on a receiving NetGear")
-    if opts.ssh_tunnel_mode is not None:
-        raise ConfigError("ssh_tunnel_mode is for the sending end (receive_mode=False) only")
     return HubConfig(
         ports=ports,
         address="*" if address is None else address,
         protocol=protocol,
         pattern=pattern,
-        multiserver=opts.multiserver_mode,
-        multiclient=opts.multiclient_mode,
-        bidirectional=opts.bidirectional_mode,
-        policy=opts.policy,
-        queue_size=opts.queue_size,
-        gone_after=opts.gone_after,
-        idle_timeout=opts.subscriber_timeout,
-        jpeg=_jpeg(opts),
-        fastdct=opts.jpeg_compression_fastdct,
-        fastupsample=opts.jpeg_compression_fastupsample,
-        close_timeout=opts.close_timeout,
-        security=_security(opts, receiving=True),
+        **_native(opts),
     )
 
 
 def _sender_config(
     address: str | None, port: Any, protocol: Protocol, pattern: Pattern, opts: NetGearOptions
 ) -> SenderConfig:
-    if opts.multiserver_mode and port is None:
+    # The modes are checked (by the config) before the port, whose shape they decide.
+    config = SenderConfig(
+        port=_DEFAULT_PORT,
+        address="localhost" if address is None else address,
+        protocol=protocol,
+        pattern=pattern,
+        **_native(opts),
+    )
+    if config.multiserver and port is None:
         raise ConfigError("port must be this server's own unique port in Multi-Servers Mode")
-    if opts.multiclient_mode:
+    if config.multiclient:
         if not isinstance(port, tuple | list) or not port:
             raise ConfigError(
                 "port must be a list or tuple of every client's port in Multi-Clients Mode, "
@@ -157,29 +161,7 @@ def _sender_config(
         raise ConfigError(
             f"a server takes one port (or a list with multiclient_mode), got {port!r}"
         )
-    defaults = SenderConfig(port=_DEFAULT_PORT)
-    return SenderConfig(
-        port=_DEFAULT_PORT if port is None else port,
-        address="localhost" if address is None else address,
-        protocol=protocol,
-        pattern=pattern,
-        multiserver=opts.multiserver_mode,
-        bidirectional=opts.bidirectional_mode,
-        jpeg=_jpeg(opts),
-        request_timeout=opts.request_timeout,
-        max_retries=opts.max_retries,
-        window=opts.window,
-        nonblocking=bool(opts.flag),
-        copy_threshold=copy_threshold(opts, defaults.copy_threshold),
-        track=opts.track,
-        close_timeout=opts.close_timeout,
-        security=_security(opts, receiving=False),
-        ssh_tunnel=None
-        if opts.ssh_tunnel_mode is None
-        else SshTunnelConfig.parse(
-            opts.ssh_tunnel_mode, password=opts.ssh_tunnel_pwd, keyfile=opts.ssh_tunnel_keyfile
-        ),
-    )
+    return config if port is None else replace(config, port=port)
 
 
 class NetGear(Closing):
@@ -187,7 +169,9 @@ class NetGear(Closing):
 
     A receiving NetGear (``receive_mode=True``) is a ``Hub``; a sending one is a
     ``Sender``. Unlike vidgear, unknown options and values of the wrong type raise
-    ``ConfigError`` (a ``ValueError``) instead of being skipped. ``logging=True``
+    ``ConfigError`` (a ``ValueError``) instead of being skipped; a valid option that
+    does not apply to this end, pattern or mode is logged as a warning and ignored,
+    as in vidgear (see ``options.OPTIONS``). ``logging=True``
     logs this instance's life at INFO instead of DEBUG; as with every library,
     nothing shows until the application configures logging (e.g.
     ``logging.basicConfig(level=logging.INFO)``).
@@ -207,16 +191,21 @@ class NetGear(Closing):
         if not isinstance(receive_mode, bool):
             raise ConfigError(f"receive_mode must be True or False, got {receive_mode!r}")
         self._level = INFO if logging else DEBUG
-        self._opts = parse_options(options, pattern=checked_pattern)
+        end = End.RECEIVE if receive_mode else End.SEND
+        self._opts = parse_options(options, pattern=checked_pattern, end=end)
         proto = _protocol(protocol)
         self._hub: Hub | None = None
         self._sender: Sender | SenderGroup | None = None
+        self._pattern = checked_pattern
+        # How many empty request_timeout periods a receiving NetGear waits through.
+        self._retries = retry_budget(self._opts["max_retries"]) if receive_mode else None
+        self._warned_return_data = False
         if receive_mode:
             self._hub = Hub(_hub_config(address, port, proto, checked_pattern, self._opts))
         else:
             config = _sender_config(address, port, proto, checked_pattern, self._opts)
-            if self._opts.multiclient_mode:
-                broadcast = self._opts.multiclient_broadcast
+            if config.multiclient:
+                broadcast = self._opts["multiclient_broadcast"]
                 self._sender = SenderGroup(config, port, broadcast=broadcast)
             else:
                 self._sender = Sender(config)
@@ -226,7 +215,7 @@ class NetGear(Closing):
             "receiver" if receive_mode else "sender",
             pattern,
             port,
-            ", Multi-Servers Mode" if self._opts.multiserver_mode else "",
+            ", Multi-Servers Mode" if self._opts["multiserver_mode"] else "",
         )
 
     @property
@@ -250,23 +239,57 @@ class NetGear(Closing):
         server sent a message. Bidirectional Mode alone: ``(message, frame)``.
         Otherwise the frame. ``return_data`` (bidirectional mode) is sent back with
         every acknowledgement from now on, until replaced; a Multi-Clients client
-        takes it too (pattern 1), as vidgear's does.
+        takes it too (pattern 1), as vidgear's does. Elsewhere it is ignored, with a
+        warning the first time.
+
+        With ``max_retries`` (patterns 0 and 1) this gives up, as vidgear's client
+        does, once no frame has arrived for ``max_retries`` periods of
+        ``request_timeout`` seconds in a row: it logs an error, closes the hub and
+        returns None. Without it, it waits for as long as it takes.
         """
         hub = self._receiver("recv")
         if return_data is not None:
-            if not (self._opts.bidirectional_mode or self._opts.multiclient_mode):
-                raise ConfigError("return_data needs bidirectional_mode=True (or multiclient_mode)")
-            hub.set_reply(return_data)
-        frame = hub.recv()
+            self._set_reply(hub, return_data)
+        frame = self._next_frame(hub)
         return None if frame is None else self._shape(frame)
 
+    def _set_reply(self, hub: Hub, return_data: Any) -> None:
+        if self._opts["bidirectional_mode"] or (
+            self._opts["multiclient_mode"] and self._pattern == 1
+        ):
+            hub.set_reply(return_data)
+        elif not self._warned_return_data:
+            self._warned_return_data = True
+            log.warning(
+                "recv(return_data=...) has no effect without bidirectional_mode=True "
+                "(or multiclient_mode=True with pattern 1); ignored"
+            )
+
+    def _next_frame(self, hub: Hub) -> Frame | None:
+        if self._retries is None:
+            return hub.recv()
+        period = self._opts["request_timeout"]
+        for _ in range(self._retries):
+            try:
+                return hub.recv(timeout=period)
+            except PeerTimeout:
+                log.warning("no frame from any server for %.3g s", period)
+        log.error(
+            "no frame from any server for %d periods of %.3g s (max_retries, request_timeout): "
+            "giving up",
+            self._retries,
+            period,
+        )
+        hub.close()
+        return None
+
     def _shape(self, frame: Frame) -> Any:
-        if self._opts.multiserver_mode:
+        if self._opts["multiserver_mode"]:
             address = frame.sender_port if frame.sender_port is not None else frame.source
             if frame.message:
                 return (address, frame.message, frame.image)
             return (address, frame.image)
-        if self._opts.bidirectional_mode:
+        if self._opts["bidirectional_mode"]:
             return (frame.message if frame.message else None, frame.image)
         return frame.image
 
@@ -289,7 +312,7 @@ class NetGear(Closing):
             if sender.broadcast:
                 return replies
             return replies[0] if replies else None
-        if self._opts.bidirectional_mode:
+        if self._opts["bidirectional_mode"]:
             return sender.request(frame, message)
         sender.send(frame, message)
         return None
