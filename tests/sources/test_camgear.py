@@ -151,3 +151,36 @@ def test_without_logging_nothing_is_reported_above_debug(tmp_path, caplog):
         read_all(stream)
     assert caplog.records
     assert all(r.levelno == logging.DEBUG for r in caplog.records)
+
+
+def test_color_space_set_while_streaming_applies_to_frames_already_queued(tmp_path):
+    path = indexed_video(tmp_path, QUEUE_SIZE + 20, "FFV1", "mkv")
+    with CamGear(source=str(path), colorspace="COLOR_BGR2GRAY") as stream:
+        assert stream.read().ndim == 2
+        time.sleep(0.2)  # let the reader fill the queue with frames read before the change
+        stream.color_space = cv2.COLOR_BGR2HSV
+        hsv = stream.read()
+        stream.color_space = "COLOR_BGR2RGB"
+        rest = read_all(stream)
+    assert hsv.ndim == 3 and decode_index(hsv[:, :, 2]) == 1
+    assert len(rest) == QUEUE_SIZE + 18 and all(f.ndim == 3 for f in rest)
+
+
+def test_a_color_space_that_is_not_a_cv2_code_is_refused(tmp_path):
+    path = indexed_video(tmp_path, 3)
+    with CamGear(source=str(path)) as stream:
+        with pytest.raises(ConfigError, match="COLOR_BGR2INVALID"):
+            stream.color_space = "COLOR_BGR2INVALID"
+        assert stream.color_space is None
+        assert len(read_all(stream)) == 3
+
+
+def test_a_color_space_that_does_not_fit_the_frames_is_dropped_with_a_warning(tmp_path, caplog):
+    path = indexed_video(tmp_path, 5)
+    with CamGear(source=str(path)) as stream, caplog.at_level(logging.WARNING, "framehub"):
+        stream.read()
+        stream.color_space = cv2.COLOR_GRAY2BGR  # these frames have three channels
+        frames = read_all(stream)
+    assert [f.shape[2] for f in frames] == [3] * 4
+    assert stream.color_space is None
+    assert caplog.text.count("cannot convert frames") == 1

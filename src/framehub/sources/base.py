@@ -11,7 +11,7 @@ import cv2
 
 from ..errors import SourceError
 from .channel import Frame, FrameChannel
-from .options import lifecycle_level
+from .options import lifecycle_level, resolve_colorspace
 
 __all__ = ["FrameSource", "ThreadedSource"]
 
@@ -72,7 +72,8 @@ class ThreadedSource(FrameSource):
     one twice. ``read()`` waits at most ``read_timeout`` seconds for a frame; past that
     the source counts as failed and ``read()`` returns None from then on. An exception
     on the reader thread is raised as ``SourceError`` by the next ``read()`` once the
-    frames read before it have been delivered.
+    frames read before it have been delivered. ``color_space`` converts every frame
+    that ``read()`` returns and may be changed while streaming.
     """
 
     def __init__(
@@ -105,10 +106,38 @@ class ThreadedSource(FrameSource):
     def _release(self) -> None:
         """Free the device."""
 
+    @property
+    def color_space(self) -> int | None:
+        """The cv2 ``COLOR_*`` code applied to every frame ``read()`` returns; None: none.
+
+        Settable while streaming, as in vidgear (``stream.color_space =
+        cv2.COLOR_BGR2GRAY``): the next frame read comes out converted. A name such as
+        ``"COLOR_BGR2GRAY"`` is accepted too; anything else raises ``ConfigError``. A
+        code that cannot convert this source's frames is dropped with a warning, as
+        vidgear does, and frames come out as captured.
+        """
+        return self._colorspace
+
+    @color_space.setter
+    def color_space(self, value: int | str | None) -> None:
+        self._colorspace = resolve_colorspace(value)
+
     def _convert(self, frame: Frame) -> Frame:
-        if self._colorspace is None:
+        code = self._colorspace
+        if code is None:
             return frame
-        return cv2.cvtColor(frame, self._colorspace)
+        try:
+            return cv2.cvtColor(frame, code)
+        except cv2.error as exc:
+            self._colorspace = None
+            logger.warning(
+                "%s: color_space %r cannot convert frames of shape %s, dropped: %s",
+                self._name,
+                code,
+                frame.shape,
+                exc,
+            )
+            return frame
 
     def start(self) -> Self:
         with self._lock:
@@ -144,7 +173,10 @@ class ThreadedSource(FrameSource):
             error, self._error = self._error, None
             if error is not None and not self._stopped:
                 raise SourceError(f"{self._name} failed while reading: {error}") from error
-        return frame
+            return None
+        # Converted here rather than on the reader thread, so that a change of
+        # color_space applies to the very next frame, not after the queued ones.
+        return self._convert(frame)
 
     def stop(self) -> None:
         with self._lock:
@@ -175,7 +207,7 @@ class ThreadedSource(FrameSource):
                     if not self._stopping.is_set():
                         logger.log(self._level, "%s: end of stream", self._name)
                     break
-                if not self._channel.put(self._convert(frame)):
+                if not self._channel.put(frame):
                     break
         except Exception as exc:
             self._error = exc

@@ -47,8 +47,10 @@ class CamGear(ThreadedSource):
 
     ``source`` is a device index, a file path, a URL or a GStreamer pipeline; ``backend``
     a ``cv2.CAP_*`` API id (0 lets OpenCV choose). ``colorspace`` converts every frame,
-    e.g. ``"COLOR_BGR2GRAY"``. ``time_delay`` waits that many seconds after opening (to
-    let a camera warm up). ``logging=True`` logs the lifecycle at INFO instead of DEBUG;
+    e.g. ``"COLOR_BGR2GRAY"``, and ``color_space`` changes that while streaming
+    (``stream.color_space = cv2.COLOR_BGR2HSV``; None for none). ``time_delay`` waits
+    that many seconds after opening (to let a camera warm up). ``logging=True`` logs the
+    lifecycle at INFO instead of DEBUG;
     nothing is shown until the application configures logging, e.g.
     ``logging.basicConfig(level=logging.INFO)``.
 
@@ -132,14 +134,15 @@ class CamGear(ThreadedSource):
         grabbed, frame = self._capture.read()
         if not grabbed:
             raise SourceError(f"CamGear: source {source!r} opened but delivered no frame")
-        try:
-            converted = self._convert(frame)
-        except cv2.error as exc:
-            raise ConfigError(
-                f"colorspace {colorspace!r} cannot convert this source's frames "
-                f"(shape {frame.shape}): {exc}"
-            ) from None
-        self._channel.put(converted)
+        if self.color_space is not None:
+            try:
+                cv2.cvtColor(frame, self.color_space)
+            except cv2.error as exc:
+                raise ConfigError(
+                    f"colorspace {colorspace!r} cannot convert this source's frames "
+                    f"(shape {frame.shape}): {exc}"
+                ) from None
+        self._channel.put(frame)
 
     def _grab(self) -> Frame | None:
         grabbed, frame = self._capture.read()
