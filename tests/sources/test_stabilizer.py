@@ -2,8 +2,8 @@ import cv2
 import numpy as np
 import pytest
 
-from framehub.errors import ConfigError
-from framehub.sources import Stabilizer
+from framehub.errors import ConfigError, UnsupportedOptionError
+from framehub.sources import Stabilizer, StabilizerMode
 from framehub.sources.stabilizer import BORDER_TYPES
 
 
@@ -83,3 +83,18 @@ def test_a_crop_margin_larger_than_the_frame_is_rejected():
 def test_invalid_settings_raise_config_errors(kwargs):
     with pytest.raises(ConfigError):
         Stabilizer(**kwargs)
+
+
+def test_vidgears_modes_and_method_names():
+    assert Stabilizer(mode="asw").mode is StabilizerMode.ASW
+    with pytest.raises(UnsupportedOptionError, match="KALMAN") as raised:
+        Stabilizer(mode=StabilizerMode.KALMAN)
+    assert isinstance(raised.value, NotImplementedError)
+    with pytest.raises(ConfigError, match="STABILIZER_MODE"):
+        Stabilizer(mode="median")
+    stabilizer = Stabilizer(smoothing_radius=2)
+    image = cv2.cvtColor(textured(), cv2.COLOR_GRAY2BGR)
+    out = [stabilizer.stabilize(image) for _ in range(5)]
+    assert [o is None for o in out] == [True, True, False, False, False]
+    stabilizer.clean()
+    assert stabilizer.stabilize(image) is None

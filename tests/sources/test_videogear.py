@@ -1,4 +1,5 @@
 import itertools
+import logging
 from enum import Enum
 
 import cv2
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 from framehub.errors import ConfigError, UnsupportedOptionError
-from framehub.sources import Backend, CamGear, PiGear, VideoGear
+from framehub.sources import Backend, CamGear, PiGear, StabilizerMode, VideoGear
 
 from .pi_fakes import PiHardware, install
 from .videos import decode_index, indexed_video, read_all, write_video
@@ -43,10 +44,26 @@ class VidgearBackend(Enum):  # the shape of vidgear's own Backend enum
     PIGEAR = "pigear"
 
 
+class VidgearStabilizerMode(Enum):  # the shape of vidgear's own StabilizerMode enum
+    ASW = "asw"
+    KALMAN = "kalman"
+
+
+def test_enable_pi_camera_is_deprecated_as_in_vidgear(pi_camera, tmp_path):
+    with pytest.warns(DeprecationWarning, match="api=Backend.PIGEAR"):
+        stream = VideoGear(enablePiCamera=True, resolution=(320, 240))
+    with stream:
+        assert isinstance(stream.stream, PiGear)
+    path = indexed_video(tmp_path, 3)
+    with pytest.warns(DeprecationWarning, match="enablePiCamera"):
+        stream = VideoGear(enablePiCamera=False, source=str(path))
+    with stream:
+        assert isinstance(stream.stream, CamGear)
+
+
 @pytest.mark.parametrize(
     "choice",
     [
-        {"enablePiCamera": True},
         {"api": Backend.PIGEAR},
         {"api": "PiGear"},
         {"api": VidgearBackend.PIGEAR},
@@ -65,10 +82,14 @@ def test_the_pi_camera_choice_selects_pigear(pi_camera, choice):
     [
         ({"api": "ffgear"}, UnsupportedOptionError, "FFGEAR"),
         ({"api": "webcam"}, ConfigError, "api"),
-        ({"api": "camgear", "enablePiCamera": True}, ConfigError, "enablePiCamera"),
-        ({"enablePiCamera": "yes"}, ConfigError, "enablePiCamera"),
         ({"stabilize": 1}, ConfigError, "stabilize"),
-        ({"stabilize": True, "STABILIZER_MODE": 1}, UnsupportedOptionError, "STABILIZER_MODE"),
+        ({"stabilize": True, "STABILIZER_MODE": 1}, ConfigError, "STABILIZER_MODE"),
+        ({"stabilize": True, "STABILIZER_MODE": "kalman"}, UnsupportedOptionError, "KALMAN"),
+        (
+            {"stabilize": True, "STABILIZER_MODE": VidgearStabilizerMode.KALMAN},
+            UnsupportedOptionError,
+            "KALMAN",
+        ),
         ({"stabilize": True, "SMOOTHING_RADIUS": 0}, ConfigError, "SMOOTHING_RADIUS"),
         ({"stabilize": True, "BORDER_TYPE": "mirror"}, ConfigError, "BORDER_TYPE"),
         ({"stabilize": True, "CROP_N_ZOOM": True}, ConfigError, "BORDER_SIZE"),
@@ -138,3 +159,49 @@ def test_stop_mid_stream_with_stabilisation_returns_none(tmp_path):
     stream.stop()
     assert stream.read() is None
     stream.stop()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"api": "camgear", "enablePiCamera": True}, ConfigError, "enablePiCamera"),
+        ({"enablePiCamera": "yes"}, ConfigError, "enablePiCamera"),
+    ],
+)
+def test_invalid_deprecated_choices_are_rejected_after_the_warning(tmp_path, kwargs, error, match):
+    path = indexed_video(tmp_path, 2)
+    with pytest.warns(DeprecationWarning), pytest.raises(error, match=match):
+        VideoGear(source=str(path), **kwargs)
+
+
+@pytest.mark.parametrize("mode", [StabilizerMode.ASW, VidgearStabilizerMode.ASW, "asw", "ASW"])
+def test_vidgears_stabilizer_mode_values_are_accepted(tmp_path, mode):
+    path = indexed_video(tmp_path, 8)
+    with VideoGear(
+        source=str(path), stabilize=True, STABILIZER_MODE=mode, SMOOTHING_RADIUS=2
+    ) as stream:
+        assert len(read_all(stream)) == 8
+
+
+def test_stabilizer_options_that_cannot_apply_are_warned_about(tmp_path, caplog):
+    path = indexed_video(tmp_path, 4)
+    with caplog.at_level(logging.WARNING, logger="framehub"):
+        with VideoGear(source=str(path), SMOOTHING_RADIUS=5) as stream:
+            assert len(read_all(stream)) == 4
+        with VideoGear(source=str(path), stabilize=True, PROCESS_NOISE=0.1) as stream:
+            assert len(read_all(stream)) == 4
+    assert "SMOOTHING_RADIUS has no effect without stabilize=True; ignored" in caplog.text
+    assert "PROCESS_NOISE has no effect with the moving-average mode; ignored" in caplog.text
+
+
+def test_color_space_set_while_streaming_converts_the_next_frame(tmp_path):
+    path = indexed_video(tmp_path, 40, "FFV1", "mkv")
+    with VideoGear(source=str(path)) as stream:
+        first = stream.read()
+        stream.color_space = cv2.COLOR_BGR2GRAY
+        assert stream.color_space == cv2.COLOR_BGR2GRAY
+        gray = stream.read()
+        stream.color_space = None
+        again = stream.read()
+    assert first.ndim == 3 and gray.ndim == 2 and again.ndim == 3
+    assert [decode_index(f) for f in (first, again)] == [0, 2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .base import FrameSource
 from .camgear import CamGear
 from .pigear import PiGear
-from .stabilizer import Stabilizer
+from .stabilizer import Stabilizer, StabilizerMode
 from .testpattern import TestPattern, render_cycle
 from .videogear import Backend, VideoGear
 
@@ -15,6 +15,7 @@ __all__ = [
     "FrameSource",
     "PiGear",
     "Stabilizer",
+    "StabilizerMode",
     "TestPattern",
     "VideoGear",
     "render_cycle",

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
+from enum import Enum, StrEnum
 
 import cv2
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, UnsupportedOptionError
 from .channel import Frame
 
-__all__ = ["BORDER_TYPES", "Stabilizer"]
+__all__ = ["BORDER_TYPES", "Stabilizer", "StabilizerMode"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,32 @@ _CORNER_QUALITY = 0.01
 _CORNER_DISTANCE = 30
 # Fewer tracked points than this and the motion fit is not trusted (zero motion).
 _MIN_POINTS = 6
+
+
+class StabilizerMode(StrEnum):
+    """vidgear's stabilisation algorithms (its ``STABILIZER_MODE`` option)."""
+
+    #: The moving average of the camera's path over a sliding window: framehub's.
+    ASW = "asw"
+    #: vidgear's Kalman filter, which framehub does not implement.
+    KALMAN = "kalman"
+
+    @classmethod
+    def resolve(cls, mode: object) -> StabilizerMode:
+        """This enum, vidgear's (by value) or the name; KALMAN raises as unsupported."""
+        value = mode.value if isinstance(mode, Enum) else mode
+        try:
+            chosen = cls(value.lower() if isinstance(value, str) else "")
+        except ValueError:
+            raise ConfigError(
+                f"STABILIZER_MODE must be StabilizerMode.ASW (or vidgear's), got {mode!r}"
+            ) from None
+        if chosen is cls.KALMAN:
+            raise UnsupportedOptionError(
+                "STABILIZER_MODE KALMAN is not supported; framehub's stabiliser is the "
+                "moving-average one (StabilizerMode.ASW), tuned by SMOOTHING_RADIUS"
+            )
+        return chosen
 
 
 def _gray(frame: Frame) -> Frame:
@@ -60,7 +87,9 @@ class Stabilizer:
     off. With ``crop_n_zoom=True`` the border is instead cropped away: a margin of
     ``border_size`` pixels is removed and the frame scaled back to its size, which
     hides the uncovered edges. These are vidgear's ``SMOOTHING_RADIUS``,
-    ``BORDER_SIZE``, ``BORDER_TYPE`` and ``CROP_N_ZOOM`` options.
+    ``BORDER_SIZE``, ``BORDER_TYPE`` and ``CROP_N_ZOOM`` options. ``mode`` is
+    vidgear's ``STABILIZER_MODE``: this is its ``StabilizerMode.ASW``, and
+    ``stabilize()``/``clean()`` are vidgear's names for ``push()``/``reset()``.
     """
 
     def __init__(
@@ -69,7 +98,10 @@ class Stabilizer:
         border_size: int = 0,
         border_type: str = "black",
         crop_n_zoom: bool = False,
+        *,
+        mode: StabilizerMode | Enum | str = StabilizerMode.ASW,
     ) -> None:
+        self.mode = StabilizerMode.resolve(mode)
         if not _is_int(smoothing_radius) or smoothing_radius < 1:
             raise ConfigError(f"SMOOTHING_RADIUS must be an int >= 1, got {smoothing_radius!r}")
         if not _is_int(border_size) or border_size < 0:
@@ -121,6 +153,14 @@ class Stabilizer:
         if self._count - 1 - self._emitted >= self.smoothing_radius:
             return self._emit()
         return None
+
+    def stabilize(self, frame: Frame) -> Frame | None:
+        """vidgear's name for ``push()``."""
+        return self.push(frame)
+
+    def clean(self) -> None:
+        """vidgear's name for ``reset()``."""
+        self.reset()
 
     def flush(self) -> list[Frame]:
         """Return the frames still held, stabilised with the trajectory known so far."""

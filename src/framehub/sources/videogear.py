@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections import deque
 from enum import Enum, StrEnum
 from typing import Any, Self
@@ -20,12 +21,14 @@ __all__ = ["Backend", "VideoGear"]
 logger = logging.getLogger(__name__)
 
 _STABILIZER_OPTIONS = {
+    "STABILIZER_MODE": "mode",
     "SMOOTHING_RADIUS": "smoothing_radius",
     "BORDER_SIZE": "border_size",
     "BORDER_TYPE": "border_type",
     "CROP_N_ZOOM": "crop_n_zoom",
 }
-_UNSUPPORTED_STABILIZER = ("STABILIZER_MODE", "PROCESS_NOISE", "MEASUREMENT_NOISE")
+#: vidgear's tuning of its Kalman mode, which the moving-average mode has no use for.
+_KALMAN_OPTIONS = ("PROCESS_NOISE", "MEASUREMENT_NOISE")
 
 
 class Backend(StrEnum):
@@ -35,7 +38,15 @@ class Backend(StrEnum):
     PIGEAR = "pigear"
 
 
-def _resolve_api(api: object, enable_pi_camera: bool) -> Backend:
+def _resolve_api(api: object, enable_pi_camera: bool | None) -> Backend:
+    if enable_pi_camera is None:
+        enable_pi_camera = False
+    else:
+        warnings.warn(
+            "`enablePiCamera` is deprecated; use `api=Backend.PIGEAR` instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
     if not isinstance(enable_pi_camera, bool):
         raise ConfigError(f"enablePiCamera must be True or False, got {enable_pi_camera!r}")
     if api is None:
@@ -63,16 +74,23 @@ class VideoGear(FrameSource):
     ``backend``). ``colorspace``, ``logging``, ``time_delay`` and the remaining
     ``options`` go to the selected gear; the gear itself is the ``stream`` attribute.
 
+    ``enablePiCamera`` is deprecated, as in vidgear 0.3.6, and warns so
+    (``DeprecationWarning``). ``color_space`` is the selected gear's (settable while
+    streaming).
+
     ``stabilize=True`` passes frames through a ``Stabilizer``, tuned by the options
-    ``SMOOTHING_RADIUS`` (default 25), ``BORDER_SIZE`` (0), ``BORDER_TYPE``
-    ("black") and ``CROP_N_ZOOM`` (False). Stabilised output lags the source by
-    ``SMOOTHING_RADIUS`` frames; at the end of a stream the held frames are still
-    delivered before ``read()`` returns None.
+    ``STABILIZER_MODE`` (``StabilizerMode.ASW``, the default, or vidgear's enum;
+    its ``KALMAN`` raises ``UnsupportedOptionError``), ``SMOOTHING_RADIUS`` (default
+    25), ``BORDER_SIZE`` (0), ``BORDER_TYPE`` ("black") and ``CROP_N_ZOOM`` (False).
+    Stabilised output lags the source by ``SMOOTHING_RADIUS`` frames; at the end of
+    a stream the held frames are still delivered before ``read()`` returns None.
+    Stabiliser options without ``stabilize=True``, and vidgear's Kalman tuning
+    (``PROCESS_NOISE``, ``MEASUREMENT_NOISE``), are logged as warnings and ignored.
     """
 
     def __init__(
         self,
-        enablePiCamera: bool = False,
+        enablePiCamera: bool | None = None,
         stabilize: bool = False,
         camera_num: int = 0,
         resolution: tuple[int, int] = (640, 480),
@@ -90,16 +108,19 @@ class VideoGear(FrameSource):
         if not isinstance(stabilize, bool):
             raise ConfigError(f"stabilize must be True or False, got {stabilize!r}")
         options = {str(key).strip(): value for key, value in options.items()}
-        for key in _UNSUPPORTED_STABILIZER:
-            if key in options:
-                raise UnsupportedOptionError(
-                    f"VideoGear: option {key} is not supported; framehub's stabiliser is "
-                    "the moving-average one, tuned by SMOOTHING_RADIUS"
-                )
         tuning = {
             param: options.pop(key) for key, param in _STABILIZER_OPTIONS.items() if key in options
         }
         self._stabilizer = Stabilizer(**tuning) if stabilize else None
+        ignored = [key for key in _KALMAN_OPTIONS if options.pop(key, None) is not None]
+        if not stabilize:
+            ignored += [key for key, param in _STABILIZER_OPTIONS.items() if param in tuning]
+        for key in ignored:
+            logger.warning(
+                "VideoGear: option %s has no effect %s; ignored",
+                key,
+                "without stabilize=True" if not stabilize else "with the moving-average mode",
+            )
         self._leftover: deque[Frame] = deque()
         self._draining = False
         self._stopped = False
@@ -121,6 +142,15 @@ class VideoGear(FrameSource):
             type(self.stream).__name__,
             " with stabilisation" if stabilize else "",
         )
+
+    @property
+    def color_space(self) -> int | None:
+        """The selected gear's ``color_space``: set it to convert frames from now on."""
+        return self.stream.color_space
+
+    @color_space.setter
+    def color_space(self, value: int | str | None) -> None:
+        self.stream.color_space = value
 
     def start(self) -> Self:
         self.stream.start()
