@@ -238,6 +238,19 @@ class RequestLink(SenderLink):
             parts = [tag.to_bytes(_TAG_BYTES, "big"), b"", *parts]
         return self._send(parts, copy=copy, wait_sent=wait_sent)
 
+    def send_tracked(self, parts: Sequence[Payload], *, tag: int) -> zmq.MessageTracker | None:
+        """Queue a message without blocking; None if no hub can take it now. The tracker
+        tells when libzmq has written the message out, and with it, in order, every
+        message queued before it."""
+        if self.spec.pattern == 1:
+            parts = [tag.to_bytes(_TAG_BYTES, "big"), b"", *parts]
+        try:
+            return _send_tracked(self._sock, parts)
+        except zmq.Again:
+            return None
+        except zmq.ZMQError as exc:
+            raise TransportError(f"could not send to {self.where}: {exc}") from exc
+
     def recv_reply(self, timeout: float) -> Reply | HubLost | None:
         """The next reply; ``HUB_LOST`` as soon as the hub's connection closes (its
         replies will never come); None if nothing came within ``timeout`` seconds."""
@@ -341,28 +354,35 @@ class PublishLink(SenderLink):
         tracker of a zero-copy frame tells when libzmq has written it out.
         """
         deadline = time.monotonic() + timeout
-        *head, last = parts
         while True:
-            final = zmq.Frame(bytes(last), track=True, copy=False)
             try:
-                self._sock.send_multipart([*head, final], zmq.NOBLOCK, copy=False)
+                tracker = _send_tracked(self._sock, parts)
                 break
             except zmq.Again:
                 if time.monotonic() >= deadline:
                     return False
                 # XPUB signals no POLLOUT for a full subscriber queue: look again shortly.
                 time.sleep(_FULL_RETRY_SECONDS)
-        # The frame object holds its own reference to the message: drop it, or the
-        # tracker would wait for our reference instead of libzmq's.
-        tracker = final.tracker
-        del final
-        if tracker is None:
-            return True
         try:
             tracker.wait(max(0.0, deadline - time.monotonic()))
         except zmq.NotDone:
             return False
         return True
+
+
+def _send_tracked(sock: zmq.Socket[bytes], parts: Sequence[Payload]) -> zmq.MessageTracker:
+    """Send without blocking (``zmq.Again`` if the socket cannot take it), the last part
+    as a zero-copy frame of our own, whose tracker tells when libzmq has written it out."""
+    *head, last = parts
+    final = zmq.Frame(bytes(last), track=True, copy=False)
+    sock.send_multipart([*head, final], zmq.NOBLOCK, copy=False)
+    # The frame object holds its own reference to the message: drop it, or the
+    # tracker would wait for our reference instead of libzmq's.
+    tracker: zmq.MessageTracker | None = final.tracker
+    del final
+    if tracker is None:
+        raise TypeError("a tracked frame has a tracker")  # an internal invariant
+    return tracker
 
 
 def _open_tunnel(spec: SenderLinkSpec, tunnel: SshTunnelConfig) -> SshTunnel:
