@@ -27,6 +27,7 @@ from .api import (
 )
 from .errors import (
     ConfigError,
+    ConfigTypeError,
     FramehubError,
     MissingPackageError,
     PeerTimeout,
@@ -44,6 +45,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CamGear",
     "ConfigError",
+    "ConfigTypeError",
     "EventKind",
     "Frame",
     "FramehubError",

@@ -2,6 +2,7 @@
 
     FramehubError
     ├── ConfigError (also ValueError)        the caller passed something invalid
+    │   ├── ConfigTypeError (also TypeError) a value of a type vidgear refuses with TypeError
     │   └── UnsupportedOptionError           a recognised option that this build does not offer
     │       (also NotImplementedError)
     ├── WireError                            a peer sent bytes that are not a valid message
@@ -12,10 +13,10 @@
             (also ImportError)
 
 Each class is also the built-in exception vidgear raises in the same situation
-(``ValueError`` for invalid parameters, ``RuntimeError`` when a source cannot be
-opened, a port cannot be bound or a peer is given up on, ``ImportError`` when the
-camera package is missing), so code written for vidgear catches framehub's errors
-unchanged.
+(``ValueError`` for invalid parameters, ``TypeError`` where it wants one of its
+enums, ``RuntimeError`` when a source cannot be opened, a port cannot be bound or a
+peer is given up on, ``ImportError`` when the camera package is missing), so code
+written for vidgear catches framehub's errors unchanged.
 
 Caller mistakes raise before anything is sent. Peer mistakes (``WireError``) are
 dropped, counted and logged by the receiving side and never reach the caller's
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConfigTypeError",
     "FramehubError",
     "MissingPackageError",
     "PeerTimeout",
@@ -43,6 +45,10 @@ class FramehubError(Exception):
 
 class ConfigError(FramehubError, ValueError):
     """The caller passed an invalid parameter; the message names it and what is accepted."""
+
+
+class ConfigTypeError(ConfigError, TypeError):
+    """A parameter of the wrong type where vidgear raises ``TypeError`` (an enum expected)."""
 
 
 class UnsupportedOptionError(ConfigError, NotImplementedError):

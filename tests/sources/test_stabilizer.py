@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from framehub.errors import ConfigError, UnsupportedOptionError
+from framehub.errors import ConfigError, ConfigTypeError, UnsupportedOptionError
 from framehub.sources import Stabilizer, StabilizerMode
 from framehub.sources.stabilizer import BORDER_TYPES
 
@@ -86,12 +86,13 @@ def test_invalid_settings_raise_config_errors(kwargs):
 
 
 def test_vidgears_modes_and_method_names():
-    assert Stabilizer(mode="asw").mode is StabilizerMode.ASW
+    assert Stabilizer(mode=StabilizerMode.ASW).mode is StabilizerMode.ASW
+    with pytest.raises(ConfigTypeError, match="STABILIZER_MODE") as wrong:
+        Stabilizer(mode="asw")
+    assert isinstance(wrong.value, TypeError)  # as vidgear raises
     with pytest.raises(UnsupportedOptionError, match="KALMAN") as raised:
         Stabilizer(mode=StabilizerMode.KALMAN)
     assert isinstance(raised.value, NotImplementedError)
-    with pytest.raises(ConfigError, match="STABILIZER_MODE"):
-        Stabilizer(mode="median")
     stabilizer = Stabilizer(smoothing_radius=2)
     image = cv2.cvtColor(textured(), cv2.COLOR_GRAY2BGR)
     out = [stabilizer.stabilize(image) for _ in range(5)]

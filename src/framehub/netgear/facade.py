@@ -113,28 +113,28 @@ def _pattern(pattern: object) -> Pattern:
 def _hub_config(
     address: str | None, port: Any, protocol: Protocol, pattern: Pattern, opts: NetGearOptions
 ) -> HubConfig:
-    if opts["multiclient_mode"] and (port is None or isinstance(port, tuple | list)):
-        raise ConfigError(
-            f"port must be this client's own unique port in Multi-Clients Mode, got {port!r}"
-        )
-    if opts["multiserver_mode"]:
-        if not isinstance(port, tuple | list):
-            raise ConfigError(
-                "port must be a list or tuple of every server's port in Multi-Servers Mode, "
-                f"got {port!r}"
-            )
-        ports = tuple(port)
-    else:
-        if isinstance(port, tuple | list):
-            raise ConfigError("a list of ports needs multiserver_mode=True")
-        ports = (_DEFAULT_PORT if port is None else port,)
-    return HubConfig(
-        ports=ports,
+    # The modes are checked (by the config) before the port, whose shape they decide.
+    config = HubConfig(
+        ports=(_DEFAULT_PORT,),
         address="*" if address is None else address,
         protocol=protocol,
         pattern=pattern,
         **_native(opts),
     )
+    if config.multiclient and (port is None or isinstance(port, tuple | list)):
+        raise ConfigError(
+            f"port must be this client's own unique port in Multi-Clients Mode, got {port!r}"
+        )
+    if config.multiserver:
+        if not isinstance(port, tuple | list):
+            raise ConfigError(
+                "port must be a list or tuple of every server's port in Multi-Servers Mode, "
+                f"got {port!r}"
+            )
+        return replace(config, ports=tuple(port))
+    if isinstance(port, tuple | list):
+        raise ConfigError("a list of ports needs multiserver_mode=True")
+    return config if port is None else replace(config, ports=(port,))
 
 
 def _sender_config(

@@ -10,7 +10,7 @@ from enum import Enum, StrEnum
 import cv2
 import numpy as np
 
-from ..errors import ConfigError, UnsupportedOptionError
+from ..errors import ConfigError, ConfigTypeError, UnsupportedOptionError
 from .channel import Frame
 
 __all__ = ["BORDER_TYPES", "Stabilizer", "StabilizerMode"]
@@ -45,14 +45,17 @@ class StabilizerMode(StrEnum):
 
     @classmethod
     def resolve(cls, mode: object) -> StabilizerMode:
-        """This enum, vidgear's (by value) or the name; KALMAN raises as unsupported."""
-        value = mode.value if isinstance(mode, Enum) else mode
-        try:
-            chosen = cls(value.lower() if isinstance(value, str) else "")
-        except ValueError:
-            raise ConfigError(
-                f"STABILIZER_MODE must be StabilizerMode.ASW (or vidgear's), got {mode!r}"
-            ) from None
+        """This enum or vidgear's (by value); KALMAN raises as unsupported.
+
+        Anything else raises ``ConfigTypeError``, a ``TypeError`` as in vidgear.
+        """
+        value = mode.value if isinstance(mode, Enum) else None
+        if value not in {member.value for member in cls}:
+            raise ConfigTypeError(
+                f"STABILIZER_MODE must be StabilizerMode.ASW (framehub's or vidgear's), "
+                f"got {mode!r}"
+            )
+        chosen = cls(value)
         if chosen is cls.KALMAN:
             raise UnsupportedOptionError(
                 "STABILIZER_MODE KALMAN is not supported; framehub's stabiliser is the "
@@ -99,7 +102,7 @@ class Stabilizer:
         border_type: str = "black",
         crop_n_zoom: bool = False,
         *,
-        mode: StabilizerMode | Enum | str = StabilizerMode.ASW,
+        mode: StabilizerMode | Enum = StabilizerMode.ASW,
     ) -> None:
         self.mode = StabilizerMode.resolve(mode)
         if not _is_int(smoothing_radius) or smoothing_radius < 1:

@@ -8,7 +8,7 @@ from collections import deque
 from enum import Enum, StrEnum
 from typing import Any, Self
 
-from ..errors import ConfigError, UnsupportedOptionError
+from ..errors import ConfigError, ConfigTypeError, UnsupportedOptionError
 from .base import FrameSource
 from .camgear import CamGear, Source
 from .channel import Frame
@@ -52,14 +52,11 @@ def _resolve_api(api: object, enable_pi_camera: bool | None) -> Backend:
     if api is None:
         return Backend.PIGEAR if enable_pi_camera else Backend.CAMGEAR
     # vidgear's own Backend enum is accepted too, by its value.
-    name = api.value if isinstance(api, Enum) else api
-    name = name.lower() if isinstance(name, str) else ""
+    name = api.value if isinstance(api, Enum) else None
     if name == "ffgear":
         raise UnsupportedOptionError("api=FFGEAR is not supported; use CAMGEAR or PIGEAR")
     if name not in {member.value for member in Backend}:
-        raise ConfigError(
-            f"api must be Backend.CAMGEAR or Backend.PIGEAR ('camgear'/'pigear'), got {api!r}"
-        )
+        raise ConfigTypeError(f"api must be Backend.CAMGEAR or Backend.PIGEAR, got {api!r}")
     backend = Backend(name)
     if enable_pi_camera and backend is not Backend.PIGEAR:
         raise ConfigError(f"enablePiCamera=True contradicts api={api!r}")
@@ -79,7 +76,7 @@ class VideoGear(FrameSource):
     streaming).
 
     ``stabilize=True`` passes frames through a ``Stabilizer``, tuned by the options
-    ``STABILIZER_MODE`` (``StabilizerMode.ASW``, the default, or vidgear's enum;
+    ``STABILIZER_MODE`` (``StabilizerMode.ASW``, the default, or vidgear's;
     its ``KALMAN`` raises ``UnsupportedOptionError``), ``SMOOTHING_RADIUS`` (default
     25), ``BORDER_SIZE`` (0), ``BORDER_TYPE`` ("black") and ``CROP_N_ZOOM`` (False).
     Stabilised output lags the source by ``SMOOTHING_RADIUS`` frames; at the end of
@@ -101,7 +98,7 @@ class VideoGear(FrameSource):
         time_delay: float = 0,
         colorspace: str | int | None = None,
         logging: bool = False,
-        api: Backend | str | Enum | None = None,
+        api: Backend | Enum | None = None,
         **options: Any,
     ) -> None:
         chosen = _resolve_api(api, enablePiCamera)
