@@ -241,7 +241,8 @@ def test_missing_backends_raise_source_errors_naming_the_package(monkeypatch, hw
     install(monkeypatch, hw, picamera2=False, legacy=False)
     with pytest.raises(SourceError, match="picamera2"):
         PiGear()
-    with pytest.raises(SourceError, match="enforce_legacy_picamera"):
+    # vidgear raises ImportError here, and user code catches that.
+    with pytest.raises(ImportError, match="enforce_legacy_picamera"):
         PiGear(enforce_legacy_picamera=True)
 
 
