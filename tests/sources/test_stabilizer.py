@@ -99,3 +99,17 @@ def test_vidgears_modes_and_method_names():
     assert [o is None for o in out] == [True, True, False, False, False]
     stabilizer.clean()
     assert stabilizer.stabilize(image) is None
+
+
+def test_memory_stays_bounded_over_a_long_stream():
+    # vidgear's own test of this reads its private attributes; here, what it holds.
+    radius = 5
+    stabilizer = Stabilizer(smoothing_radius=radius)
+    rng = np.random.default_rng(3)
+    emitted = 0
+    for _ in range(300):
+        frame = rng.integers(0, 255, (60, 80, 3), dtype=np.uint8)
+        emitted += stabilizer.stabilize(frame) is not None
+    assert emitted == 300 - radius
+    assert len(stabilizer._path) <= 2 * radius + 1
+    assert len(stabilizer._pending) == radius
