@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import shutil
 import socket
@@ -216,6 +217,12 @@ def test_ssh_options_are_checked(options, match):
         NetGear(address="127.0.0.1", port="5555", pattern=1, **options)
 
 
-def test_the_receiving_end_refuses_a_tunnel():
-    with pytest.raises(ConfigError, match=r"sending end"):
-        NetGear(address="127.0.0.1", port=5555, pattern=1, receive_mode=True, ssh_tunnel_mode="h")
+def test_the_receiving_end_ignores_a_tunnel_with_a_warning(caplog):
+    # As vidgear does: the option is valid, it only has no meaning on this end.
+    (port,) = free_ports(1)
+    with caplog.at_level(logging.WARNING, logger="framehub"):
+        client = NetGear(
+            address="127.0.0.1", port=port, pattern=1, receive_mode=True, ssh_tunnel_mode="h"
+        )
+    client.close()
+    assert "'ssh_tunnel_mode' applies to the sending end only" in caplog.text
