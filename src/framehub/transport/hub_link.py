@@ -54,6 +54,10 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 0.25
 #: Messages read from one socket before looking at the others, so no port starves.
 BATCH = 8
+#: What a closing hub gives libzmq to deliver its last replies (the answer to a
+#: server's goodbye, sent just before the caller closed the hub). It never makes
+#: close() wait: the shared context is never terminated.
+_REPLY_LINGER_MS = 200
 
 # REP rather than ROUTER for pattern 1: libzmq strips, keeps and echoes the request
 # envelope in C (and discards requests whose envelope is malformed), which halves
@@ -173,7 +177,7 @@ class HubLink:
     def close_sockets(self) -> None:
         for port in self._ports:
             port.monitor.close()
-            port.sock.close(linger=0)
+            port.sock.close(linger=_REPLY_LINGER_MS)
         # While our sockets were open their handshakes had to stay checked: without
         # a ZAP handler libzmq would accept any CURVE key.
         if self._guard is not None:
