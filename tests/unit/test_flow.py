@@ -168,3 +168,19 @@ def test_a_server_descheduled_for_a_moment_does_not_end_credit():
     now = lag(control, now, 0.25)
     control.tick(now, streaming=4, queued=4)
     assert control.plan.credit
+
+
+def test_latest_at_saturation_keeps_its_queue_and_decodes_ahead():
+    """A consumer taking a frame every millisecond is the hub decoding flat out: there
+    dropping all but the newest only wastes the servers' and the hub's work."""
+    control = flow(Policy.LATEST)
+    now = 0.0
+    for _ in range(2):
+        now = lag(control, now, 0.25, turn=0.001)
+        control.tick(now, streaming=4, queued=4)
+    assert control.plan.pace is Pace.BEHIND
+    assert (control.plan.queue_limit, control.plan.decode_ahead) == (8, True)
+    for _ in range(2):  # a detector taking 40 ms a frame: only the newest waits
+        now = lag(control, now, 0.25, turn=0.04)
+        control.tick(now, streaming=4, queued=4)
+    assert (control.plan.queue_limit, control.plan.decode_ahead) == (1, False)

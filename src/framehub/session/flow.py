@@ -11,7 +11,9 @@ The consumer is one of three things (``Pace``):
 - **behind** (a detector, a display slower than its cameras): what waits only
   ages. Every framehub sender is asked for one frame in flight. Under "latest"
   only each server's newest frame waits (and nothing is decoded ahead, which
-  would fix a frame's choice one consumer turn early). Under "lossless" at most
+  would fix a frame's choice one consumer turn early), unless the consumer takes
+  frames faster than ``SATURATED_TURN``: then the hub's own decoding is the
+  bottleneck, and it keeps its queue and decodes ahead. Under "lossless" at most
   two frames per server wait, and once the consumer's round (the time between two
   of its takes of one server's frames) is ``CREDIT_RATIO`` times the time a server
   needs to send its next frame after an acknowledgement (its refill), a frame is
@@ -43,7 +45,7 @@ from enum import StrEnum
 from .delivery import Policy
 from .window import BEHIND_QUEUE, consumer_behind, window_advice
 
-__all__ = ["AWAY_SECONDS", "CREDIT_RATIO", "FlowControl", "FlowPlan", "Pace"]
+__all__ = ["AWAY_SECONDS", "CREDIT_RATIO", "SATURATED_TURN", "FlowControl", "FlowPlan", "Pace"]
 
 #: A consumer that has taken nothing for this long while frames wait is away. Well
 #: under a sender's request timeout (4 s by default, vidgear's and framehub's): a
@@ -53,6 +55,13 @@ AWAY_SECONDS = 0.5
 #: refill time; stop below half of it (no flapping). At 4 x 30 fps into a consumer
 #: taking 40 ms a frame the ratio is 5-160; flat out into a fast consumer, 1-2.
 CREDIT_RATIO = 4.0
+#: A consumer that takes frames waiting for it faster than one every this many seconds
+#: is not a slow application but the hub's own receiving and decoding at full speed
+#: (servers flat out): there "latest" keeps ``queue_size`` frames a server and decodes
+#: ahead, as when keeping up. Dropping every frame but the newest there cost 40% of the
+#: raw frames/s of 2 flat-out servers, and decoding on the consumer's thread alone a
+#: third of the JPEG ones; the slow consumers it is for take one every 40-100 ms.
+SATURATED_TURN = 0.01
 
 
 class Pace(StrEnum):
@@ -87,6 +96,8 @@ class _Tally:
     nbytes: int = 0
     takes: int = 0
     ready: int = 0
+    #: Time between two takes of the consumer, any servers.
+    turns: list[float] = field(default_factory=list)
     rounds: list[float] = field(default_factory=list)
     refills: list[float] = field(default_factory=list)
 
@@ -131,6 +142,9 @@ class FlowControl:
         #: server, not one, so that a hiccup of a consumer that does keep up (a
         #: collection, a busy moment at start) does not cost it frames.
         self._measured = False
+        #: Whether the consumer takes frames as fast as the hub can decode them (see
+        #: ``SATURATED_TURN``).
+        self._saturated = False
         self.plan = self._plan(Pace.BEHIND, window=None if window_budget is None else 1)
 
     # -- events ---------------------------------------------------------------------
@@ -158,8 +172,10 @@ class FlowControl:
     def taken(self, source: str, now: float, *, ready: bool) -> None:
         """The consumer took a frame of ``source``; ``ready``: it was there when asked
         for (the consumer did not wait for it)."""
-        self._last_take = now
         tally = self._tally
+        if ready:
+            tally.turns.append(now - self._last_take)
+        self._last_take = now
         tally.takes += 1
         tally.ready += ready
         previous = self._last_taken.get(source)
@@ -181,6 +197,8 @@ class FlowControl:
         self._tick_at = now
         was = self.plan
         pace = self._pace(now, tally, queued)
+        if tally.turns:
+            self._saturated = statistics.median(tally.turns) < SATURATED_TURN
         self._measured = self._measured or bool(tally.offers)
         window = None
         if self.window_budget is None:
@@ -232,8 +250,15 @@ class FlowControl:
             return FlowPlan(pace, self.queue_size, window, credit=False, decode_ahead=True)
         if pace is Pace.AWAY:
             limit = self.queue_size if lossless else 1
+        elif lossless:
+            limit = BEHIND_QUEUE
+        elif self._saturated:
+            # Servers flat out into a hub that is itself the bottleneck: every frame
+            # dropped was an encode and a receive taken from the frames that get
+            # through, and decoding on the workers is what keeps both cores busy.
+            return FlowPlan(pace, self.queue_size, window, credit=False, decode_ahead=True)
         else:
-            limit = BEHIND_QUEUE if lossless or not self._measured else 1
+            limit = BEHIND_QUEUE if not self._measured else 1
         return FlowPlan(
             pace,
             min(limit, self.queue_size),
