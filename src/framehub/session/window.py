@@ -19,7 +19,8 @@ second). So while most frames arrive to find an earlier frame of their server
 still waiting for the consumer, the hub asks for one frame in flight each, and
 holds fewer frames per server itself: a queue that stays full is only delay (a
 hub that had filled its queues before asking kept them full, 231 ms; holding two
-a server, 88 ms, at the same frames a second).
+a server, 88 ms, at the same frames a second). When the consumer is behind, and
+what the hub does then, ``session.flow`` decides; this module holds the thresholds.
 """
 
 from __future__ import annotations
