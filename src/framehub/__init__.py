@@ -24,6 +24,8 @@ from .api import (
     ServerStatus,
     SessionEvent,
     SshTunnelConfig,
+    Subscriber,
+    SubscriberConfig,
 )
 from .errors import (
     ConfigError,
@@ -70,6 +72,8 @@ __all__ = [
     "SessionEvent",
     "SourceError",
     "SshTunnelConfig",
+    "Subscriber",
+    "SubscriberConfig",
     "TestPattern",
     "TileInfo",
     "TransportError",

@@ -2,11 +2,19 @@
 
 from ..session import EventKind, Pace, Policy, ServerState, ServerStatus, SessionEvent
 from ..transport.ssh import SshTunnelConfig
-from .config import HubConfig, JpegConfig, Lifetime, SecurityConfig, SenderConfig
+from .config import (
+    HubConfig,
+    JpegConfig,
+    Lifetime,
+    SecurityConfig,
+    SenderConfig,
+    SubscriberConfig,
+)
 from .frame import Frame
 from .group import ClientReply, SenderGroup
 from .hub import Hub
 from .sender import Sender, SenderStats
+from .subscriber import Subscriber
 
 __all__ = [
     "ClientReply",
@@ -27,4 +35,6 @@ __all__ = [
     "ServerStatus",
     "SessionEvent",
     "SshTunnelConfig",
+    "Subscriber",
+    "SubscriberConfig",
 ]

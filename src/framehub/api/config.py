@@ -25,6 +25,7 @@ __all__ = [
     "Protocol",
     "SecurityConfig",
     "SenderConfig",
+    "SubscriberConfig",
 ]
 
 Pattern = Literal[0, 1, 2]
@@ -51,6 +52,19 @@ def check_port(name: str, port: object) -> str:
     if isinstance(port, bool) or not isinstance(port, int | str) or str(port).strip() == "":
         raise ConfigError(f"{name} must be a port number (int or str), got {port!r}")
     return str(port).strip()
+
+
+_ENDPOINT_SCHEMES = ("tcp://", "ipc://", "inproc://")
+
+
+def check_endpoint(name: str, value: object) -> str:
+    """A ZeroMQ endpoint such as ``tcp://*:5600`` or ``tcp://hub1:5600``."""
+    if not isinstance(value, str) or not value.startswith(_ENDPOINT_SCHEMES) or value[-3:] == "://":
+        raise ConfigError(
+            f"{name} must be a ZeroMQ endpoint such as 'tcp://*:5600' (tcp://, ipc:// or "
+            f"inproc://), got {value!r}"
+        )
+    return value
 
 
 #: The longest server name a hub accepts (``Limits.max_name_chars``).
@@ -201,6 +215,10 @@ class HubConfig:
     ``window_budget``: while the hub takes in more than a gigabit link could carry,
     it asks its framehub senders to share this many frames in flight, and for one
     each while its consumer is behind (see ``session.window``); None never asks.
+    ``publish``: an endpoint (``tcp://*:5600``) on which the hub republishes every
+    valid message it receives, as received, for ``Subscriber``s on other machines
+    (see ``transport.republisher``); each subscriber that falls ``publish_hwm``
+    messages behind loses frames there, alone.
     """
 
     ports: tuple[PortValue, ...]
@@ -227,9 +245,16 @@ class HubConfig:
     security: SecurityConfig | None = None
     multiclient: bool = False
     window_budget: int | None = WINDOW_BUDGET
+    publish: str | None = None
+    # Frames (of every server together) waiting for one subscriber at most: what a
+    # stalled subscriber costs the hub's memory, 28 MB of raw 640x480 frames.
+    publish_hwm: int = 32
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
+        if self.publish is not None:
+            check_endpoint("publish", self.publish)
+        check_int("publish_hwm", self.publish_hwm, 1)
         _check_protocol(self.protocol)
         _check_modes(self.multiserver, self.multiclient, self.bidirectional, self.pattern)
         check_bool("retain_frame_memory", self.retain_frame_memory)
@@ -348,3 +373,109 @@ class SenderConfig:
     @property
     def effective_window(self) -> int:
         return 1 if self.bidirectional else self.window
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberConfig:
+    """A consumer of frames that hubs republish (``HubConfig.publish``).
+
+    ``hubs``: their publish endpoints (``tcp://hub1:5600``). ``cameras``: the
+    cameras to take, each named by its hub's source id (the port it streams to,
+    ``"5566"``) or by the name it gave (``SenderConfig.name``); None takes every
+    camera. The hubs filter (libzmq subscriptions), so frames of other cameras never
+    cross the network to this subscriber. A camera's id here (``Frame.source``) is
+    its hub's source id, behind ``host:port/`` of the hub's endpoint when there are
+    several hubs (``hub1:5600/5566``).
+
+    Everything else means what it means in ``HubConfig``: ``policy`` (latest by
+    default), ``queue_size``, ``quiet_after``, ``gone_after`` (applied to the
+    connections the hub reports, and to a hub that is lost), ``lifetime``,
+    ``idle_timeout``, decoding. ``rcvhwm``: relayed messages each hub's socket keeps
+    while the consumer is busy; beyond that the hub drops this subscriber's frames
+    (counted in ``status()`` as ``dropped``).
+    """
+
+    hubs: tuple[str, ...]
+    cameras: tuple[str, ...] | None = None
+    policy: Policy = Policy.LATEST
+    queue_size: int = 8
+    quiet_after: float = 1.0
+    gone_after: float = 1.0
+    end_grace: float = 1.0
+    lifetime: Lifetime = Lifetime.STREAM
+    idle_timeout: float | None = None
+    fastdct: bool = False
+    fastupsample: bool = False
+    decode: bool = True
+    decode_workers: int = field(default_factory=default_workers)
+    close_timeout: float = 1.0
+    limits: Limits = DEFAULT_LIMITS
+    # A few frames: enough to ride out a consumer's hiccup, few enough that what it
+    # takes after a stall is fresh (the hub's own queue drops the rest).
+    rcvhwm: int = 4
+
+    def __post_init__(self) -> None:
+        if isinstance(self.hubs, str) or not isinstance(self.hubs, tuple | list) or not self.hubs:
+            raise ConfigError(
+                f"hubs must be a non-empty list of endpoints such as 'tcp://hub1:5600', "
+                f"got {self.hubs!r}"
+            )
+        hubs = tuple(check_endpoint("each hub", hub) for hub in self.hubs)
+        if len(set(hubs)) != len(hubs):
+            raise ConfigError(f"hubs must be distinct, got {self.hubs!r}")
+        object.__setattr__(self, "hubs", hubs)
+        if self.cameras is not None:
+            if isinstance(self.cameras, str) or not isinstance(self.cameras, tuple | list):
+                raise ConfigError(
+                    f"cameras must be a list of source ids or names, or None, got {self.cameras!r}"
+                )
+            object.__setattr__(
+                self, "cameras", tuple(check_port("each camera", c) for c in self.cameras)
+            )
+        if not isinstance(self.policy, Policy):
+            raise ConfigError(f"policy must be 'lossless' or 'latest', got {self.policy!r}")
+        if not isinstance(self.lifetime, Lifetime):
+            raise ConfigError(f"lifetime must be Lifetime.STREAM or SERVICE, got {self.lifetime!r}")
+        check_int("queue_size", self.queue_size, 1)
+        check_int("rcvhwm", self.rcvhwm, 1)
+        for name in ("quiet_after", "gone_after", "end_grace", "close_timeout"):
+            check_seconds(name, getattr(self, name))
+        _check_optional_seconds("idle_timeout", self.idle_timeout)
+        check_bool("decode", self.decode)
+        check_int("decode_workers", self.decode_workers, 0, 64)
+        check_bool("fastdct", self.fastdct)
+        check_bool("fastupsample", self.fastupsample)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """What each hub's cameras' ids start with: nothing with one hub, else its
+        ``host:port/``."""
+        if len(self.hubs) == 1:
+            return ("",)
+        return tuple(hub.split("://", 1)[1] + "/" for hub in self.hubs)
+
+    # What the hub's reception reads of its configuration (``api.reception``): a
+    # subscriber is pattern 2 (no replies, so no advice and no return data).
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return self.cameras or ()
+
+    @property
+    def effective_policy(self) -> Policy:
+        return self.policy
+
+    @property
+    def pattern(self) -> Pattern:
+        return 2
+
+    @property
+    def bidirectional(self) -> bool:
+        return False
+
+    @property
+    def multiclient(self) -> bool:
+        return False
+
+    @property
+    def window_budget(self) -> int | None:
+        return None

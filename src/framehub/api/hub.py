@@ -5,17 +5,22 @@ from __future__ import annotations
 import logging
 import secrets
 import string
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from ..checks import Closing
 from ..codecs import FrameEncoder, JpegEncoder, RawEncoder
-from ..errors import ConfigError, WireError
-from ..session import Pace, ServerStatus, SessionEvent
-from ..transport import Context, HubLink, HubLinkSpec, SocketDriver, default_context
+from ..errors import ConfigError
+from ..transport import (
+    Context,
+    HubLink,
+    HubLinkSpec,
+    LinkTap,
+    PublishStats,
+    Republisher,
+    SocketDriver,
+    default_context,
+)
 from ..wire import (
     Ack,
     ArrayReply,
@@ -26,7 +31,7 @@ from ..wire import (
 )
 from .config import HubConfig
 from .decoding import DecodeAhead
-from .frame import Frame
+from .receiving import Receiving
 from .reception import Reception, reply_carries_data
 from .secure import hub_security
 
@@ -42,7 +47,7 @@ def _encoder(config: HubConfig) -> FrameEncoder:
     return JpegEncoder(jpeg.quality, jpeg.colorspace, jpeg.fastdct, jpeg.fastupsample)
 
 
-class Hub(Closing):
+class Hub(Receiving):
     """Binds one socket per port and delivers frames from every server, in turn.
 
     Iterate it, or call ``recv()``; both end when the stream is over: every server
@@ -55,7 +60,8 @@ class Hub(Closing):
     sockets, single-threaded) and ``SocketDriver`` (which thread drives the link: a
     caller waiting in ``recv()`` receives on its own thread, and while it is busy
     elsewhere the I/O thread takes over). How long a frame can wait, under each
-    policy, is in ``session.flow``.
+    policy, is in ``session.flow``. With ``config.publish`` set, a ``Republisher``
+    taps the link and passes every valid message on to subscribers.
     """
 
     def __init__(self, config: HubConfig, *, context: Context[Any] | None = None) -> None:
@@ -72,7 +78,7 @@ class Hub(Closing):
         reply = encode_client_message(
             self._reply_message(None) if self._answers_data else Ack(self._ack_text)
         )
-        self._reception = Reception(config, self._decoder, self._ack_text, reply)
+        reception = Reception(config, self._decoder, self._ack_text, reply)
         curve, access = hub_security(config.security)
         spec = HubLinkSpec(
             protocol=config.protocol,
@@ -86,44 +92,33 @@ class Hub(Closing):
             access=access,
         )
         context = context or default_context()
-        self._driver = SocketDriver(context, self._reception.crashed)
+        driver = SocketDriver(context, reception.crashed)
+        taps: list[LinkTap] = []
         try:
-            link = HubLink(spec, self._reception, context, self._driver.wake)
+            self._republisher = None
+            if config.publish is not None:
+                self._republisher = Republisher(context, config.publish, config.publish_hwm)
+                taps.append(self._republisher)
+            link = HubLink(spec, reception, context, driver.wake, taps)
         except BaseException:
-            self._driver.discard()
+            for tap in taps:
+                tap.close()
+            driver.discard()
             raise
-        self._reception.attach(self._driver, link)
-        self._driver.start(link)
+        super().__init__(
+            reception,
+            self._decoder,
+            driver,
+            decode=config.decode,
+            close_timeout=config.close_timeout,
+        )
+        reception.attach(driver, link)
+        driver.start(link)
         log.debug("hub %s bound %s on %s", self.id, config.sources, config.address)
 
     @property
     def _ack_text(self) -> str:
         return f"Data received on device: {self.id} !"
-
-    def recv(self, timeout: float | None = None) -> Frame | None:
-        """The next frame; None once the stream is over or the hub is closed.
-
-        Blocks up to ``timeout`` seconds (forever if None), then raises ``PeerTimeout``.
-        A failure of the I/O thread is raised here.
-        """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            taken = self._reception.take(deadline)
-            if taken is None:
-                return None
-            source, pending = taken
-            frame = Frame(source, pending, self._decoder)
-            if self.config.decode:
-                try:
-                    frame.image  # noqa: B018 - decode now, so corrupt frames are dropped here
-                except WireError as exc:
-                    self._reception.reject(source, exc)
-                    continue
-            return frame
-
-    def __iter__(self) -> Iterator[Frame]:
-        while (frame := self.recv()) is not None:
-            yield frame
 
     def set_reply(self, data: JSONValue | np.ndarray[Any, Any]) -> None:
         """Bidirectional mode: the data sent back with every acknowledgement from now on.
@@ -145,28 +140,7 @@ class Hub(Closing):
             encoded.payload, encoded.compression, encoded.dtype, encoded.shape, port=port
         )
 
-    def status(self) -> tuple[ServerStatus, ...]:
-        """Every server seen so far, with its state and counters."""
-        return self._reception.status()
-
-    def events(self) -> list[SessionEvent]:
-        """Session events (joined, quiet, gone, returned, ended, shared) since the last call."""
-        return self._reception.events()
-
     @property
-    def rejected(self) -> int:
-        """Bad messages dropped so far, on every port."""
-        return self._reception.rejected
-
-    @property
-    def pace(self) -> Pace:
-        """What the consumer is doing as far as the hub can tell (see ``session.flow``)."""
-        return self._reception.pace
-
-    def close(self) -> None:
-        """Stop receiving and release every socket; returns within ``close_timeout``."""
-        if self._reception.closed:
-            return
-        self._reception.close()
-        self._driver.close(self.config.close_timeout)
-        self._decoder.close()
+    def publishing(self) -> PublishStats | None:
+        """The republishing socket's subscribers and frames (``config.publish``), or None."""
+        return None if self._republisher is None else self._republisher.stats()

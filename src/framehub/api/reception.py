@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from functools import partial
 from queue import Empty, SimpleQueue
+from typing import Protocol
 
 from ..errors import PeerTimeout, TransportError, WireError
 from ..session import (
@@ -32,17 +33,18 @@ from ..session import (
     FlowPlan,
     Offer,
     Pace,
+    Policy,
     ServerStatus,
     ServerTable,
     SessionEvent,
 )
-from ..transport import HubLink, PeerEvent, PeerEventKind, Verdict
+from ..transport import PeerEvent, PeerEventKind, Verdict
 from ..transport.driver import SocketDriver
 from ..wire import Ack, EndOfStream, FramePacket, Payload, ServerMessage, encode_client_message
-from .config import HubConfig, Lifetime
+from .config import Lifetime, Pattern
 from .decoding import DecodeAhead, Pending
 
-__all__ = ["Reception"]
+__all__ = ["FlowLink", "Reception", "ReceptionConfig"]
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +55,48 @@ _EVENT_BACKLOG = 1024
 _TERMINATION_ACK = b"Termination signal successfully received at client!"
 
 
+class ReceptionConfig(Protocol):
+    """What a reception reads of its owner's configuration (``HubConfig``,
+    ``SubscriberConfig``)."""
+
+    @property
+    def sources(self) -> tuple[str, ...]: ...
+    @property
+    def effective_policy(self) -> Policy: ...
+    @property
+    def queue_size(self) -> int: ...
+    @property
+    def quiet_after(self) -> float: ...
+    @property
+    def gone_after(self) -> float: ...
+    @property
+    def end_grace(self) -> float: ...
+    @property
+    def lifetime(self) -> Lifetime: ...
+    @property
+    def idle_timeout(self) -> float | None: ...
+    @property
+    def pattern(self) -> Pattern: ...
+    @property
+    def bidirectional(self) -> bool: ...
+    @property
+    def multiclient(self) -> bool: ...
+    @property
+    def window_budget(self) -> int | None: ...
+
+
+class FlowLink(Protocol):
+    """What a reception asks of the link that feeds it (``HubLink``, ``SubscriberLink``)."""
+
+    def resume(self, source: str) -> None: ...
+    def release(self, source: str) -> None: ...
+
+
 class Reception:
     """The hub's queue, server table and flow control under one lock, fed by the link."""
 
     def __init__(
-        self, config: HubConfig, decoder: DecodeAhead, ack_text: str, reply: list[Payload]
+        self, config: ReceptionConfig, decoder: DecodeAhead, ack_text: str, reply: list[Payload]
     ) -> None:
         self.config = config
         # A lock for the state, and a wake-up queue for consumers waiting in take():
@@ -101,9 +140,9 @@ class Reception:
         self._closed = False
         self._last_activity = now
         self._driver: SocketDriver | None = None
-        self._link: HubLink | None = None
+        self._link: FlowLink | None = None
 
-    def attach(self, driver: SocketDriver, link: HubLink) -> None:
+    def attach(self, driver: SocketDriver, link: FlowLink) -> None:
         """The driver and link this reception is fed by (made after it)."""
         self._driver = driver
         self._link = link
@@ -388,7 +427,7 @@ class Reception:
         self._events.extend(events)
 
 
-def reply_carries_data(config: HubConfig) -> bool:
+def reply_carries_data(config: ReceptionConfig) -> bool:
     """Whether every acknowledgement carries the caller's data (then it never carries
     advice: bidirectional senders keep one frame in flight anyway). A Multi-Clients
     client always answers with data and its port, as vidgear's does."""

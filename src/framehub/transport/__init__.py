@@ -9,8 +9,9 @@ from __future__ import annotations
 import zmq
 
 from .driver import SocketDriver
-from .hub_link import HubLink, HubLinkSpec, HubSink, Verdict
+from .hub_link import HubLink, HubLinkSpec, HubSink, LinkTap, Verdict
 from .monitor import PeerEvent, PeerEventKind
+from .republisher import PublishStats, Republisher
 from .sender_link import (
     HUB_LOST,
     HubLost,
@@ -22,6 +23,7 @@ from .sender_link import (
 )
 from .sockets import Curve, curve_available
 from .ssh import SshTunnel, SshTunnelConfig, parse_ssh_server
+from .subscriber_link import SubscriberLink, SubscriberLinkSpec
 
 __all__ = [
     "HUB_LOST",
@@ -31,15 +33,20 @@ __all__ = [
     "HubLinkSpec",
     "HubLost",
     "HubSink",
+    "LinkTap",
     "PeerEvent",
     "PeerEventKind",
     "PublishLink",
+    "PublishStats",
     "Reply",
+    "Republisher",
     "RequestLink",
     "SenderLinkSpec",
     "SocketDriver",
     "SshTunnel",
     "SshTunnelConfig",
+    "SubscriberLink",
+    "SubscriberLinkSpec",
     "Verdict",
     "curve_available",
     "default_context",

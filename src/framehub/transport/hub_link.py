@@ -14,7 +14,9 @@ is decoded and offered to a ``HubSink``, whose ``Verdict`` says what the link do
   server; its acknowledgement waits with it).
 
 The link is single-threaded: every method runs on the thread that drives it (see
-``transport.driver``), and the sink is called on that thread.
+``transport.driver``), and the sink is called on that thread. So are its taps
+(``LinkTap``): they see every valid message as it arrived, and every connection
+event, whatever the sink does with them (a publishing hub's ``Republisher``).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from .sockets import (
 )
 from .zap import ZapGuard
 
-__all__ = ["HubLink", "HubLinkSpec", "HubSink", "Verdict"]
+__all__ = ["HubLink", "HubLinkSpec", "HubSink", "LinkTap", "Verdict"]
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,22 @@ class HubSink(Protocol):
         """Called about every ``TICK_SECONDS`` while the link is driven."""
 
 
+class LinkTap(Protocol):
+    """Sees what the link receives, on the thread that drives it; owned by the link
+    once given to it (closed with its sockets)."""
+
+    def received(self, source: str, parts: list[zmq.Frame], message: ServerMessage) -> None:
+        """A valid message arrived from ``source``, in these ZeroMQ frames."""
+
+    def peer(self, source: str, event: PeerEvent) -> None:
+        """A connection on ``source``'s port changed."""
+
+    def tick(self, now: float) -> None:
+        """Called with the sink's ``tick``."""
+
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class HubLinkSpec:
     protocol: str
@@ -134,9 +152,11 @@ class HubLink:
         sink: HubSink,
         context: zmq.Context[zmq.Socket[bytes]],
         wake: zmq.Socket[bytes],
+        taps: Sequence[LinkTap] = (),
     ) -> None:
         self.spec = spec
         self._sink = sink
+        self._taps = tuple(taps)
         if spec.retain_frame_memory:
             retain_frame_memory()
         self._ports: list[_Port] = []
@@ -182,6 +202,8 @@ class HubLink:
         # a ZAP handler libzmq would accept any CURVE key.
         if self._guard is not None:
             self._guard.close()
+        for tap in self._taps:
+            tap.close()
 
     # -- what the sink asks for ---------------------------------------------------------
 
@@ -223,6 +245,8 @@ class HubLink:
         if now >= self._next_tick:
             self._watch(now)
             self._sink.tick(now)
+            for tap in self._taps:
+                tap.tick(now)
             self._next_tick = now + TICK_SECONDS
         return woken
 
@@ -236,6 +260,8 @@ class HubLink:
         for port in self._ports:
             for event in port.monitor.read():
                 self._sink.peer(port.source, event, now)
+                for tap in self._taps:
+                    tap.peer(port.source, event)
 
     def _drain(self, port: _Port) -> None:
         for index in range(BATCH):
@@ -260,6 +286,8 @@ class HubLink:
             self._sink.reject(port.source, exc)
             self._reply_to_rejected(port)
             return True
+        for tap in self._taps:
+            tap.received(port.source, parts, message)
         return self._offer(port, message)
 
     def _check_key(self, part: zmq.Frame) -> None:

@@ -74,6 +74,8 @@ class LinkOptions:
     xpub_nodrop: bool = False
     curve: Curve | None = None
     xpub_verbose: bool = False
+    #: Every subscribe and unsubscribe reaches the XPUB socket (counting subscribers).
+    xpub_verboser: bool = False
 
 
 # Plain ints: pyzmq turns every flag combination made of its enum members into a
@@ -172,6 +174,8 @@ def open_socket(
             _set_curve(sock, options.curve)
         if options.xpub_verbose:
             sock.setsockopt(zmq.XPUB_VERBOSE, 1)
+        if options.xpub_verboser:
+            sock.setsockopt(zmq.XPUB_VERBOSER, 1)
         if bind is not None:
             _bind(sock, bind)
         if connect is not None:
