@@ -25,6 +25,7 @@ parser.add_argument("--size", default="120x160")
 parser.add_argument("--raw", action="store_true")
 parser.add_argument("--request-timeout", type=float, default=4.0)
 parser.add_argument("--max-retries", type=int, default=None)
+parser.add_argument("--name", default=None)
 args = parser.parse_args()
 
 stop = threading.Event()
@@ -39,6 +40,7 @@ config = SenderConfig(
     jpeg=None if args.raw else JpegConfig(),
     request_timeout=args.request_timeout,
     max_retries=args.max_retries,
+    name=args.name,
 )
 error = None
 sender = Sender(config)

@@ -1,10 +1,10 @@
-"""HubConfig refuses what would bind a port twice or never."""
+"""HubConfig and SubscriberConfig refuse what could never work, naming the option."""
 
 from __future__ import annotations
 
 import pytest
 
-from framehub import ConfigError, HubConfig
+from framehub import ConfigError, HubConfig, SubscriberConfig
 
 
 @pytest.mark.parametrize("ports", [(5555, 5555), (5555, "5555"), ["6000", 6001, 6000]])
@@ -15,3 +15,34 @@ def test_duplicate_ports_are_refused_naming_the_option(ports):
 
 def test_ports_are_kept_as_given_in_order():
     assert HubConfig(ports=("5567", 5566)).sources == ("5567", "5566")
+
+
+@pytest.mark.parametrize("publish", ["5600", "*:5600", "tcp://", 5600])
+def test_publish_must_be_an_endpoint(publish: object) -> None:
+    with pytest.raises(ConfigError, match="publish must be a ZeroMQ endpoint"):
+        HubConfig(ports=(5566,), publish=publish)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"hubs": "tcp://hub1:5600"}, "hubs"),
+        ({"hubs": ()}, "hubs"),
+        ({"hubs": ("hub1:5600",)}, "each hub"),
+        ({"hubs": ("tcp://a:1", "tcp://a:1")}, "distinct"),
+        ({"hubs": ("tcp://a:1",), "cameras": "door"}, "cameras"),
+        ({"hubs": ("tcp://a:1",), "cameras": ("",)}, "each camera"),
+        ({"hubs": ("tcp://a:1",), "policy": "newest"}, "policy"),
+        ({"hubs": ("tcp://a:1",), "rcvhwm": 0}, "rcvhwm"),
+    ],
+)
+def test_subscriber_config_names_what_it_rejects(options: dict[str, object], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        SubscriberConfig(**options)  # type: ignore[arg-type]
+
+
+def test_several_hubs_label_their_cameras() -> None:
+    one = SubscriberConfig(hubs=("tcp://hub1:5600",))
+    two = SubscriberConfig(hubs=("tcp://hub1:5600", "tcp://hub2:5600"))
+    assert one.labels == ("",)
+    assert two.labels == ("hub1:5600/", "hub2:5600/")
