@@ -263,3 +263,32 @@ def test_keys_run_twice_says_it_kept_the_existing_pairs(tmp_path):
     again = run_framehub("keys", "--folder", str(tmp_path), "--camera", "door")
     assert again.returncode == 0
     assert "Kept the existing pairs of server, door" in again.stdout
+
+
+def test_view_republishes_and_a_view_elsewhere_shows_the_cameras_it_asks_for():
+    door, yard, pub = (str(p) for p in free_ports(3))
+    hub = framehub(
+        "view", "--address", "127.0.0.1", "--ports", door, yard, "--no-web", "--no-table",
+        "--publish", f"tcp://127.0.0.1:{pub}",
+    )  # fmt: skip
+    elsewhere = framehub(
+        "view", "--from", f"tcp://127.0.0.1:{pub}", "--camera", "door", "--no-web", "--json",
+    )  # fmt: skip
+    servers: list[Child] = []
+    try:
+        hub.wait_for("framehub view: hub on")
+        elsewhere.wait_for("framehub view: subscribed to")
+        servers = [
+            framehub("serve", "--port", port, "--name", name, "--fps", "20", "--seconds", "2")
+            for port, name in ((door, "door"), (yard, "yard"))
+        ]
+        for server in servers:
+            assert server.proc.wait(30) == 0, server.text()
+        assert stop(elsewhere) == 0, elsewhere.text()
+        assert stop(hub) == 0, hub.text()
+    finally:
+        finish(hub, elsewhere, *servers)
+    rows = rows_by_server(last_json(elsewhere.text()))
+    assert list(rows) == [door], rows
+    assert rows[door]["name"] == "door" and rows[door]["state"] == "ended"
+    assert rows[door]["frames"] > 20

@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from ..api import Frame, Hub, ServerState, ServerStatus
+from ..api import Frame, ServerState, ServerStatus
+from ..api.receiving import Receiving
 from ..errors import PeerTimeout, TransportError
 from .common import CommandError
 
@@ -44,7 +45,7 @@ class HubRunner:
     The hub and the sinks belong to the caller, who closes them.
     """
 
-    def __init__(self, hub: Hub, sinks: Sequence[Sink]) -> None:
+    def __init__(self, hub: Receiving, sinks: Sequence[Sink]) -> None:
         self.hub = hub
         self.sinks = tuple(sinks)
 

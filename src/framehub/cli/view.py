@@ -1,4 +1,8 @@
-"""``framehub view``: a hub that shows, and optionally records, every server's stream."""
+"""``framehub view``: a hub that shows, and optionally records, every server's stream.
+
+With ``--publish`` the hub also republishes what it receives; with ``--from`` the
+command is a subscriber instead, showing the cameras that other hubs republish.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
-from ..api import Hub, HubConfig, Lifetime
+from ..api import Hub, HubConfig, Lifetime, Subscriber, SubscriberConfig
+from ..api.receiving import Receiving
 from .common import (
     CommandError,
     add_command,
@@ -34,6 +39,8 @@ EXAMPLES = """\
   framehub view --ports 5566 --window             # needs a desktop OpenCV (framehub[desktop])
   framehub view --ports 5566 5567 --seconds 60 --json   # a JSON summary per server
   framehub view --ports 5566 5567 --secure ironhouse    # keys from 'framehub keys'
+  framehub view --ports 5566 5567 --publish 'tcp://*:5600'   # and republish for others
+  framehub view --from tcp://hub1:5600 tcp://hub2:5600 --camera door 5567   # elsewhere
 
 servers connect with: framehub serve --address <this host> --port 5566
 """
@@ -54,13 +61,34 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="*",
         help="address to bind the hub's ports on (default: *, every interface)",
     )
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument(
         "--ports",
         type=port_number,
         nargs="+",
-        required=True,
         metavar="PORT",
         help="one port per server",
+    )
+    where.add_argument(
+        "--from",
+        dest="hubs",
+        nargs="+",
+        metavar="ENDPOINT",
+        help="be a subscriber: show the cameras these hubs republish (their --publish)",
+    )
+    parser.add_argument(
+        "--publish",
+        metavar="ENDPOINT",
+        help="also republish every server's frames, as received, for 'view --from' "
+        "elsewhere (e.g. 'tcp://*:5600')",
+    )
+    parser.add_argument(
+        "--camera",
+        dest="cameras",
+        action="extend",
+        nargs="+",
+        metavar="CAMERA",
+        help="with --from: only these cameras, by port or by name (default: every camera)",
     )
     add_pattern_option(parser, other_end="servers")
     add_web_options(parser)
@@ -101,25 +129,50 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
-def run(args: argparse.Namespace, stop: threading.Event) -> int:
+def _open_hub(args: argparse.Namespace) -> tuple[Receiving, tuple[str, ...], str]:
+    """The hub the options ask for, the servers it expects, and how to say what it is."""
+    lifetime = Lifetime.STREAM if args.until_ended else Lifetime.SERVICE
+    if args.hubs is not None:
+        if args.publish is not None or args.secure is not None:
+            raise CommandError("--publish and --secure go with --ports, not --from")
+        subscriber = SubscriberConfig(
+            hubs=tuple(args.hubs),
+            cameras=None if args.cameras is None else tuple(args.cameras),
+            decode=False,
+            lifetime=lifetime,
+        )
+        cameras = ", ".join(args.cameras or ["every camera"])
+        return Subscriber(config=subscriber), (), f"subscribed to {' '.join(args.hubs)} ({cameras})"
+    if args.cameras is not None:
+        raise CommandError("--camera goes with --from")
     if len(set(args.ports)) != len(args.ports):
         raise CommandError(f"--ports must be distinct, got {args.ports}")
-    if args.window and (problem := gui_problem()) is not None:
-        raise CommandError(problem)
     config = HubConfig(
         ports=tuple(args.ports),
         address=args.address,
         pattern=args.pattern,
         decode=False,
-        lifetime=Lifetime.STREAM if args.until_ended else Lifetime.SERVICE,
+        lifetime=lifetime,
         security=security_config(args),
+        publish=args.publish,
     )
+    ports = ",".join(config.sources)
+    secure = "" if args.secure is None else f", {args.secure}"
+    publish = "" if args.publish is None else f", republished on {args.publish}"
+    what = f"hub on tcp://{args.address}:{ports} (pattern {args.pattern}{secure}{publish})"
+    return Hub(config), config.sources, what
+
+
+def run(args: argparse.Namespace, stop: threading.Event) -> int:
+    if args.window and (problem := gui_problem()) is not None:
+        raise CommandError(problem)
     say = sys.stderr if args.json else sys.stdout
-    table = LiveTable(enabled=not (args.no_table or args.json), order=config.sources)
     with ExitStack() as stack:
-        hub = stack.enter_context(Hub(config))
+        hub, expected, what = _open_hub(args)
+        stack.enter_context(hub)
+        table = LiveTable(enabled=not (args.no_table or args.json), order=expected)
         sinks: list[Sink] = []
-        web = open_web(args, config.sources)
+        web = open_web(args, expected)
         if web is not None:
             stack.callback(web.close)
             sinks.append(web)
@@ -128,16 +181,11 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
             stack.callback(recorder.close)
             sinks.append(recorder)
         if args.window:
-            window = Window(stop, config.sources)
+            window = Window(stop, expected)
             stack.callback(window.close)
             sinks.append(window)
         sinks.append(table)
-        ports = ",".join(config.sources)
-        secure = "" if args.secure is None else f", {args.secure}"
-        print(
-            f"framehub view: hub on tcp://{args.address}:{ports} (pattern {args.pattern}{secure})",
-            file=say,
-        )
+        print(f"framehub view: {what}", file=say)
         if web is not None:
             print(f"viewer at {web.viewer.url}", file=say)
         if args.record is not None:
