@@ -114,6 +114,20 @@ class Lifetime(StrEnum):
     SERVICE = "service"
 
 
+def _check_receiving(config: HubConfig | SubscriberConfig) -> None:
+    """What a hub and a subscriber share: their queue, liveness, lifetime and decoding."""
+    if not isinstance(config.lifetime, Lifetime):
+        raise ConfigError(f"lifetime must be Lifetime.STREAM or SERVICE, got {config.lifetime!r}")
+    check_int("queue_size", config.queue_size, 1)
+    for name in ("quiet_after", "gone_after", "end_grace", "close_timeout"):
+        check_seconds(name, getattr(config, name))
+    _check_optional_seconds("idle_timeout", config.idle_timeout)
+    check_bool("decode", config.decode)
+    check_int("decode_workers", config.decode_workers, 0, 64)
+    check_bool("fastdct", config.fastdct)
+    check_bool("fastupsample", config.fastupsample)
+
+
 @dataclass(frozen=True, slots=True)
 class JpegConfig:
     """JPEG frame compression, as vidgear's ``jpeg_compression*`` options."""
@@ -260,10 +274,7 @@ class HubConfig:
         check_bool("retain_frame_memory", self.retain_frame_memory)
         if self.window_budget is not None:
             check_int("window_budget", self.window_budget, 1)
-        if not isinstance(self.lifetime, Lifetime):
-            raise ConfigError(f"lifetime must be Lifetime.STREAM or SERVICE, got {self.lifetime!r}")
-        check_bool("decode", self.decode)
-        check_int("decode_workers", self.decode_workers, 0, 64)
+        _check_receiving(self)
         if not isinstance(self.ports, tuple | list) or not self.ports:
             raise ConfigError(f"ports must be a non-empty tuple of ports, got {self.ports!r}")
         ports = tuple(check_port("each port", p) for p in self.ports)
@@ -274,12 +285,6 @@ class HubConfig:
         object.__setattr__(self, "ports", ports)
         if self.policy is not None and not isinstance(self.policy, Policy):
             raise ConfigError(f"policy must be 'lossless' or 'latest', got {self.policy!r}")
-        check_int("queue_size", self.queue_size, 1)
-        for name in ("quiet_after", "gone_after", "end_grace", "close_timeout"):
-            check_seconds(name, getattr(self, name))
-        _check_optional_seconds("idle_timeout", self.idle_timeout)
-        check_bool("fastdct", self.fastdct)
-        check_bool("fastupsample", self.fastupsample)
         _check_security(self.security)
 
     @property
@@ -434,17 +439,8 @@ class SubscriberConfig:
             )
         if not isinstance(self.policy, Policy):
             raise ConfigError(f"policy must be 'lossless' or 'latest', got {self.policy!r}")
-        if not isinstance(self.lifetime, Lifetime):
-            raise ConfigError(f"lifetime must be Lifetime.STREAM or SERVICE, got {self.lifetime!r}")
-        check_int("queue_size", self.queue_size, 1)
         check_int("rcvhwm", self.rcvhwm, 1)
-        for name in ("quiet_after", "gone_after", "end_grace", "close_timeout"):
-            check_seconds(name, getattr(self, name))
-        _check_optional_seconds("idle_timeout", self.idle_timeout)
-        check_bool("decode", self.decode)
-        check_int("decode_workers", self.decode_workers, 0, 64)
-        check_bool("fastdct", self.fastdct)
-        check_bool("fastupsample", self.fastupsample)
+        _check_receiving(self)
 
     @property
     def labels(self) -> tuple[str, ...]:

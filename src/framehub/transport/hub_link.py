@@ -22,11 +22,11 @@ event, whatever the sink does with them (a publishing hub's ``Republisher``).
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import partial
 from typing import Protocol
 
 import zmq
@@ -36,26 +36,14 @@ from ..security import AccessPolicy
 from ..wire import EndOfStream, FramePacket, Limits, Payload, ServerMessage, decode_server_message
 from .allocator import retain_frame_memory
 from .monitor import Monitor, PeerEvent
-from .sockets import (
-    POLLIN,
-    Curve,
-    LinkOptions,
-    endpoint,
-    open_socket,
-    ready_events,
-    recv_parts,
-    send_parts,
-)
+from .polling import LinkPoller, drain
+from .sockets import Curve, LinkOptions, endpoint, open_socket, send_parts
 from .zap import ZapGuard
 
 __all__ = ["HubLink", "HubLinkSpec", "HubSink", "LinkTap", "Verdict"]
 
 log = logging.getLogger(__name__)
 
-#: How often the sink's clock advances while nothing arrives (quiet/gone detection).
-TICK_SECONDS = 0.25
-#: Messages read from one socket before looking at the others, so no port starves.
-BATCH = 8
 #: What a closing hub gives libzmq to deliver its last replies (the answer to a
 #: server's goodbye, sent just before the caller closed the hub). It never makes
 #: close() wait: the shared context is never terminated.
@@ -160,7 +148,6 @@ class HubLink:
         if spec.retain_frame_memory:
             retain_frame_memory()
         self._ports: list[_Port] = []
-        self._wake = wake
         kind = _SOCKET_KIND[spec.pattern]
         limits = spec.limits
         self._guard: ZapGuard | None = None
@@ -186,13 +173,11 @@ class HubLink:
         except BaseException:
             self.close_sockets()
             raise
-        self._poller = zmq.Poller()
-        self._poller.register(wake, zmq.POLLIN)
+        self._poller = LinkPoller(wake)
         for bound in self._ports:
-            self._poller.register(bound.sock, zmq.POLLIN)
+            self._poller.register(bound.sock)
         self._by_socket = {bound.sock: bound for bound in self._ports}
         self._by_source = {bound.source: bound for bound in self._ports}
-        self._next_tick = time.monotonic()
 
     def close_sockets(self) -> None:
         for port in self._ports:
@@ -214,7 +199,7 @@ class HubLink:
             return
         message, port.held = port.held, None
         if self._offer(port, message):
-            self._poller.register(port.sock, zmq.POLLIN)
+            self._poller.register(port.sock)
 
     def release(self, source: str) -> None:
         """Acknowledge ``source``'s deferred message, and read its socket again."""
@@ -223,31 +208,28 @@ class HubLink:
             return
         message, port.owed = port.owed, None
         self._send_reply(port, self._sink.reply(source, message, time.monotonic()))
-        self._poller.register(port.sock, zmq.POLLIN)
+        self._poller.register(port.sock)
 
     # -- driving ------------------------------------------------------------------------
 
     def cycle(self, timeout: float | None) -> bool:
         """Poll once (until the next tick, or ``timeout`` s if sooner) and handle what
         is ready; advance the clock when due. True if ``wake`` was readable."""
-        wait = max(0.0, self._next_tick - time.monotonic())
-        if timeout is not None:
-            wait = min(wait, timeout)
-        woken = False
-        for sock, _ in self._poller.poll(math.ceil(wait * 1000)):
-            if sock is self._wake:
-                woken = True
-                continue
+        ready, woken = self._poller.poll(timeout)
+        for sock in ready:
             port = self._by_socket[sock]
-            if port.held is None and port.owed is None:
-                self._drain(port)
-        now = time.monotonic()
-        if now >= self._next_tick:
+            if (
+                port.held is None
+                and port.owed is None
+                and not drain(sock, partial(self._handle, port))
+            ):
+                self._poller.unregister(sock)
+        now = self._poller.tick()
+        if now is not None:
             self._watch(now)
             self._sink.tick(now)
             for tap in self._taps:
                 tap.tick(now)
-            self._next_tick = now + TICK_SECONDS
         return woken
 
     def _watch(self, now: float) -> None:
@@ -262,19 +244,6 @@ class HubLink:
                 self._sink.peer(port.source, event, now)
                 for tap in self._taps:
                     tap.peer(port.source, event)
-
-    def _drain(self, port: _Port) -> None:
-        for index in range(BATCH):
-            # The poll said the first message is there; for the next ones ask the
-            # socket, which is cheaper than the exception a receive finding none raises.
-            if index and not ready_events(port.sock) & POLLIN:
-                return
-            parts = recv_parts(port.sock)
-            if parts is None:
-                return
-            if not self._handle(port, parts):
-                self._poller.unregister(port.sock)
-                return
 
     def _handle(self, port: _Port, parts: list[zmq.Frame]) -> bool:
         """Decode and offer one message; False when the socket must wait."""

@@ -17,9 +17,9 @@ Single-threaded, like ``HubLink``: driven through ``transport.driver``.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import zmq
 
@@ -32,9 +32,10 @@ from ..wire import (
     ServerMessage,
     decode_relayed,
 )
-from .hub_link import BATCH, TICK_SECONDS, HubSink, Verdict
+from .hub_link import HubSink, Verdict
 from .monitor import Monitor, PeerEvent, PeerEventKind
-from .sockets import POLLIN, LinkOptions, open_socket, ready_events, recv_parts
+from .polling import LinkPoller, drain
+from .sockets import LinkOptions, open_socket
 
 __all__ = ["SubscriberLink", "SubscriberLinkSpec"]
 
@@ -79,7 +80,6 @@ class SubscriberLink:
     ) -> None:
         self.spec = spec
         self._sink = sink
-        self._wake = wake
         self._hubs: list[_Hub] = []
         limits = spec.limits
         options = LinkOptions(
@@ -101,12 +101,10 @@ class SubscriberLink:
         except BaseException:
             self.close_sockets()
             raise
-        self._poller = zmq.Poller()
-        self._poller.register(wake, zmq.POLLIN)
+        self._poller = LinkPoller(wake)
         for hub in self._hubs:
-            self._poller.register(hub.sock, zmq.POLLIN)
+            self._poller.register(hub.sock)
         self._by_socket = {hub.sock: hub for hub in self._hubs}
-        self._next_tick = time.monotonic()
 
     def close_sockets(self) -> None:
         for hub in self._hubs:
@@ -121,7 +119,7 @@ class SubscriberLink:
             if hub.held is not None and hub.held[0] == source:
                 held, hub.held = hub.held, None
                 if self._offer(hub, *held):
-                    self._poller.register(hub.sock, zmq.POLLIN)
+                    self._poller.register(hub.sock)
 
     def release(self, source: str) -> None:
         """Nothing to acknowledge in pub/sub (the sink never defers without replies)."""
@@ -130,22 +128,15 @@ class SubscriberLink:
 
     def cycle(self, timeout: float | None) -> bool:
         """As ``HubLink.cycle``."""
-        wait = max(0.0, self._next_tick - time.monotonic())
-        if timeout is not None:
-            wait = min(wait, timeout)
-        woken = False
-        for sock, _ in self._poller.poll(math.ceil(wait * 1000)):
-            if sock is self._wake:
-                woken = True
-                continue
+        ready, woken = self._poller.poll(timeout)
+        for sock in ready:
             hub = self._by_socket[sock]
-            if hub.held is None:
-                self._drain(hub)
-        now = time.monotonic()
-        if now >= self._next_tick:
+            if hub.held is None and not drain(sock, partial(self._handle, hub)):
+                self._poller.unregister(sock)
+        now = self._poller.tick()
+        if now is not None:
             self._watch(now)
             self._sink.tick(now)
-            self._next_tick = now + TICK_SECONDS
         return woken
 
     def _watch(self, now: float) -> None:
@@ -161,17 +152,6 @@ class SubscriberLink:
                     hub.connections.clear()
                 elif event.kind is PeerEventKind.OPENED:
                     log.info("joined the hub at %s", hub.endpoint)
-
-    def _drain(self, hub: _Hub) -> None:
-        for index in range(BATCH):
-            if index and not ready_events(hub.sock) & POLLIN:
-                return
-            parts = recv_parts(hub.sock)
-            if parts is None:
-                return
-            if not self._handle(hub, parts):
-                self._poller.unregister(hub.sock)
-                return
 
     def _handle(self, hub: _Hub, parts: list[zmq.Frame]) -> bool:
         """Decode and offer one relayed message; False when the socket must wait."""
