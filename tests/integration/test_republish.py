@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 import numpy as np
+import pytest
 import zmq
 
 from framehub import (
@@ -29,6 +30,7 @@ from framehub import (
     SessionEvent,
     Subscriber,
     SubscriberConfig,
+    TransportError,
 )
 from framehub.wire import encode_server_message, relay_topics
 from framehub.wire.messages import FramePacket
@@ -143,11 +145,11 @@ def test_one_subscriber_joins_two_hubs_and_sees_one_lost() -> None:
             hubs=(f"tcp://127.0.0.1:{pub_a}", f"tcp://127.0.0.1:{pub_b}"), gone_after=0.3
         )
         subscriber = stack.enter_context(Subscriber(config=config))
-        stack.callback(stop.set)
         for port in (a, b):
             thread = threading.Thread(target=run_camera, args=(port, stop), daemon=True)
             thread.start()
             stack.callback(thread.join, 5)
+        stack.callback(stop.set)  # first, then the joins
         from_a, from_b = f"127.0.0.1:{pub_a}/{a}", f"127.0.0.1:{pub_b}/{b}"
         wait_for(lambda: {f.source for f in take(subscriber, 10)} == {from_a, from_b})
 
@@ -215,3 +217,12 @@ def test_bad_bytes_reaching_a_subscriber_are_dropped_and_counted() -> None:
             assert subscriber.rejected == 5
     finally:
         publisher.close(linger=0)
+
+
+def test_a_publish_address_in_use_fails_the_hub_and_frees_its_ports() -> None:
+    port, pub = free_ports(2)
+    config = HubConfig(ports=(port,), address="127.0.0.1", publish=f"tcp://127.0.0.1:{pub}")
+    with publishing_hub([free_ports(1)[0]], pub), pytest.raises(TransportError, match="in use"):
+        Hub(config)
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1")):
+        pass  # its port was released

@@ -114,6 +114,15 @@ class Lifetime(StrEnum):
     SERVICE = "service"
 
 
+def _check_camera(camera: object) -> str:
+    """A camera a subscriber asks for: its source id (a port) or its name."""
+    if isinstance(camera, bool) or not isinstance(camera, int | str) or not str(camera).strip():
+        raise ConfigError(
+            f"each camera must be a source id (a port, such as 5566) or a name, got {camera!r}"
+        )
+    return str(camera).strip()
+
+
 def _check_receiving(config: HubConfig | SubscriberConfig) -> None:
     """What a hub and a subscriber share: their queue, liveness, lifetime and decoding."""
     if not isinstance(config.lifetime, Lifetime):
@@ -434,9 +443,7 @@ class SubscriberConfig:
                 raise ConfigError(
                     f"cameras must be a list of source ids or names, or None, got {self.cameras!r}"
                 )
-            object.__setattr__(
-                self, "cameras", tuple(check_port("each camera", c) for c in self.cameras)
-            )
+            object.__setattr__(self, "cameras", tuple(_check_camera(c) for c in self.cameras))
         if not isinstance(self.policy, Policy):
             raise ConfigError(f"policy must be 'lossless' or 'latest', got {self.policy!r}")
         check_int("rcvhwm", self.rcvhwm, 1)

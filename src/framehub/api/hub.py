@@ -15,7 +15,6 @@ from ..transport import (
     Context,
     HubLink,
     HubLinkSpec,
-    LinkTap,
     PublishStats,
     Republisher,
     SocketDriver,
@@ -45,6 +44,19 @@ def _encoder(config: HubConfig) -> FrameEncoder:
         return RawEncoder()
     jpeg = config.jpeg
     return JpegEncoder(jpeg.quality, jpeg.colorspace, jpeg.fastdct, jpeg.fastupsample)
+
+
+def _republisher(config: HubConfig, context: Context[Any]) -> Republisher | None:
+    """The tap that republishes what the hub receives, if ``config.publish`` asks for one."""
+    if config.publish is None:
+        return None
+    if config.security is not None:
+        log.warning(
+            "frames republished on %s are not encrypted: Secure Mode covers the servers' "
+            "connections only",
+            config.publish,
+        )
+    return Republisher(context, config.publish, config.publish_hwm)
 
 
 class Hub(Receiving):
@@ -93,16 +105,12 @@ class Hub(Receiving):
         )
         context = context or default_context()
         driver = SocketDriver(context, reception.crashed)
-        taps: list[LinkTap] = []
         try:
-            self._republisher = None
-            if config.publish is not None:
-                self._republisher = Republisher(context, config.publish, config.publish_hwm)
-                taps.append(self._republisher)
+            self._republisher = _republisher(config, context)
+            taps = [] if self._republisher is None else [self._republisher]
+            # The link owns the taps from here: it closes them if it fails.
             link = HubLink(spec, reception, context, driver.wake, taps)
         except BaseException:
-            for tap in taps:
-                tap.close()
             driver.discard()
             raise
         super().__init__(
