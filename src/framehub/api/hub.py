@@ -29,8 +29,7 @@ from ..wire import (
     encode_client_message,
 )
 from .config import HubConfig
-from .decoding import DecodeAhead
-from .receiving import Receiving
+from .receiving import Receiving, decoder_for
 from .reception import Reception, reply_carries_data
 from .secure import hub_security
 
@@ -80,12 +79,7 @@ class Hub(Receiving):
         self.config = config
         self.id = "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(8))
         self._encoder = _encoder(config)
-        self._decoder = DecodeAhead(
-            config.decode_workers if config.decode else 0,
-            fastdct=config.fastdct,
-            fastupsample=config.fastupsample,
-            limits=config.limits,
-        )
+        self._decoder = decoder_for(config)
         self._answers_data = reply_carries_data(config)
         reply = encode_client_message(
             self._reply_message(None) if self._answers_data else Ack(self._ack_text)

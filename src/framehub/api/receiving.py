@@ -9,11 +9,22 @@ from ..checks import Closing
 from ..errors import WireError
 from ..session import Pace, ServerStatus, SessionEvent
 from ..transport import SocketDriver
+from .config import HubConfig, SubscriberConfig
 from .decoding import DecodeAhead
 from .frame import Frame
 from .reception import Reception
 
-__all__ = ["Receiving"]
+__all__ = ["Receiving", "decoder_for"]
+
+
+def decoder_for(config: HubConfig | SubscriberConfig) -> DecodeAhead:
+    """The decoding a receiving end's configuration asks for (no workers without decoding)."""
+    return DecodeAhead(
+        config.decode_workers if config.decode else 0,
+        fastdct=config.fastdct,
+        fastupsample=config.fastupsample,
+        limits=config.limits,
+    )
 
 
 class Receiving(Closing):

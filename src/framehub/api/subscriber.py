@@ -9,8 +9,7 @@ from typing import Any
 from ..transport import Context, SocketDriver, SubscriberLink, SubscriberLinkSpec, default_context
 from ..wire import EVERY_CAMERA, camera_subscription
 from .config import SubscriberConfig
-from .decoding import DecodeAhead
-from .receiving import Receiving
+from .receiving import Receiving, decoder_for
 from .reception import Reception
 
 __all__ = ["Subscriber"]
@@ -51,12 +50,7 @@ class Subscriber(Receiving):
         elif hubs is not None or cameras is not None:
             raise TypeError("give either hubs and cameras, or config, not both")
         self.config = config
-        decoder = DecodeAhead(
-            config.decode_workers if config.decode else 0,
-            fastdct=config.fastdct,
-            fastupsample=config.fastupsample,
-            limits=config.limits,
-        )
+        decoder = decoder_for(config)
         reception = Reception(config, decoder, "", [])
         spec = SubscriberLinkSpec(
             hubs=config.hubs,
