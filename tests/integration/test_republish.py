@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -226,3 +227,26 @@ def test_a_publish_address_in_use_fails_the_hub_and_frees_its_ports() -> None:
         Hub(config)
     with Hub(HubConfig(ports=(port,), address="127.0.0.1")):
         pass  # its port was released
+
+
+def test_hostile_peers_on_the_publish_port_harm_no_subscriber() -> None:
+    port, pub = free_ports(2)
+    stop = threading.Event()
+    context = zmq.Context.instance()
+    with ExitStack() as stack:
+        viewer = stack.enter_context(publishing_hub([port], pub))
+        junk = socket.create_connection(("127.0.0.1", pub))
+        stack.callback(junk.close)
+        junk.sendall(b"\xff" * 10 + b"\x7f" + os.urandom(4096))
+        greedy = context.socket(zmq.SUB)
+        stack.callback(greedy.close, 0)
+        greedy.setsockopt(zmq.SUBSCRIBE, b"s:" + b"x" * 4000)  # over the hub's limit
+        greedy.connect(f"tcp://127.0.0.1:{pub}")
+        subscriber = stack.enter_context(Subscriber([f"tcp://127.0.0.1:{pub}"]))
+        thread = threading.Thread(target=run_camera, args=(port, stop), daemon=True)
+        thread.start()
+        stack.callback(thread.join, 5)
+        stack.callback(stop.set)
+        assert len(take(subscriber, 20)) == 20
+        hub = viewer.hub
+        wait_for(lambda: hub.publishing is not None and hub.publishing.subscribers == 1)

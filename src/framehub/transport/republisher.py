@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 _NOTES = {PeerEventKind.OPENED: NoteKind.OPENED, PeerEventKind.CLOSED: NoteKind.CLOSED}
 #: Subscription messages read per tick at most (each is a few bytes).
 _SUBSCRIPTIONS_PER_TICK = 1024
+#: All a subscriber ever sends are subscriptions, a topic key each: a peer sending
+#: more is cut off by libzmq (MAXMSGSIZE) before its bytes are buffered.
+_MAX_SUBSCRIPTION_BYTES = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,12 @@ class Republisher:
     def __init__(self, context: zmq.Context[zmq.Socket[bytes]], where: str, hwm: int) -> None:
         self.endpoint = where
         self._sock = open_socket(
-            context, zmq.XPUB, bind=where, options=LinkOptions(sndhwm=hwm, xpub_verboser=True)
+            context,
+            zmq.XPUB,
+            bind=where,
+            options=LinkOptions(
+                sndhwm=hwm, xpub_verboser=True, max_message_bytes=_MAX_SUBSCRIPTION_BYTES
+            ),
         )
         #: The hub's number of the next frame of each server.
         self._numbers: Counter[str] = Counter()
