@@ -1,12 +1,15 @@
 """framehub: live video frames from many camera hosts to one hub over ZeroMQ.
 
 ``NetGear`` is a drop-in, wire-compatible replacement for vidgear's class of the
-same name; ``Hub`` and ``Sender`` are the native API beneath it.
+same name; ``Hub`` and ``Sender`` are the native API beneath it, and ``AsyncHub`` and
+``AsyncSender`` the same for asyncio code.
 """
 
 from __future__ import annotations
 
 from .api import (
+    AsyncHub,
+    AsyncSender,
     EventKind,
     Frame,
     Hub,
@@ -45,6 +48,8 @@ from .sources import CamGear, PiGear, TestPattern, VideoGear
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncHub",
+    "AsyncSender",
     "CamGear",
     "ConfigError",
     "ConfigTypeError",

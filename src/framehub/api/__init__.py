@@ -2,6 +2,8 @@
 
 from ..session import EventKind, Pace, Policy, ServerState, ServerStatus, SessionEvent
 from ..transport.ssh import SshTunnelConfig
+from .async_hub import AsyncHub
+from .async_sender import AsyncSender
 from .config import (
     HubConfig,
     JpegConfig,
@@ -17,6 +19,8 @@ from .sender import Sender, SenderStats
 from .subscriber import Subscriber
 
 __all__ = [
+    "AsyncHub",
+    "AsyncSender",
     "ClientReply",
     "EventKind",
     "Frame",

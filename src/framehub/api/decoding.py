@@ -108,6 +108,13 @@ class DecodeAhead:
             pending.cancelled = True
             self._started -= 1
 
+    def done(self, pending: Pending) -> bool:
+        """Whether ``result`` returns at once, with no JPEG decode left to wait for or do."""
+        busy = pending.busy
+        if pending.packet.compression is None:
+            return True
+        return busy is not None and not busy.locked() and not pending.cancelled
+
     def result(self, pending: Pending) -> np.ndarray[Any, Any]:
         """The decoded frame; raises ``WireError`` for a corrupt one. Call without the lock."""
         busy = pending.busy

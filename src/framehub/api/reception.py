@@ -22,6 +22,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from enum import Enum, auto
 from functools import partial
 from queue import Empty, SimpleQueue
 from typing import Protocol
@@ -44,7 +45,7 @@ from ..wire import Ack, EndOfStream, FramePacket, Payload, ServerMessage, encode
 from .config import Lifetime, Pattern
 from .decoding import DecodeAhead, Pending
 
-__all__ = ["FlowLink", "Reception", "ReceptionConfig"]
+__all__ = ["FlowLink", "NotYet", "Reception", "ReceptionConfig"]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,12 @@ class FlowLink(Protocol):
     def release(self, source: str) -> None: ...
 
 
+class NotYet(Enum):
+    """What ``Reception.take_or_watch`` returns when no frame is there yet."""
+
+    NOT_YET = auto()
+
+
 class Reception:
     """The hub's queue, server table and flow control under one lock, fed by the link."""
 
@@ -105,6 +112,8 @@ class Reception:
         self.lock = threading.RLock()
         self._wakeups: SimpleQueue[None] = SimpleQueue()
         self._sleepers = 0
+        #: One-shot wake-ups of consumers that do not block in take() (``take_or_watch``).
+        self._watchers: dict[Callable[[], None], None] = {}
         #: Whether a consumer is receiving on its own thread (one at a time; any
         #: other consumer sleeps until woken).
         self._receiving = False
@@ -153,32 +162,59 @@ class Reception:
         """The next frame, waiting until ``deadline``; None once the stream is over."""
         ready = True
         with self.lock:
-            while True:
-                if self._error is not None:
-                    raise TransportError(f"the hub's I/O thread failed: {self._error}") from (
-                        self._error
-                    )
-                if self._closed:
-                    return None
-                taken = self._queue.take()
-                if taken is not None:
-                    then = self._taken(*taken, ready=ready)
-                    break
-                now = time.monotonic()
-                if self._stream_over(now):
-                    return None
+            while (taken := self._take_queued(ready=ready)) is NotYet.NOT_YET:
                 wait = _WAIT_SLICE
                 if deadline is not None:
+                    now = time.monotonic()
                     if now >= deadline:
                         raise PeerTimeout("no frame arrived within the timeout")
                     wait = min(wait, deadline - now)
                 self._await_frames(wait)
                 ready = False
+        return self._handed_over(taken)
+
+    def take_or_watch(
+        self, notify: Callable[[], None], *, ready: bool
+    ) -> tuple[str, Pending] | NotYet | None:
+        """Without waiting: the next frame (``ready``: the consumer did not wait for it),
+        None once the stream is over, or ``NOT_YET``; then ``notify`` is called once
+        (on the thread driving the link, holding the lock, so it must only hand off)
+        as soon as there may be more to take: a frame, the end, a failure or close."""
+        with self.lock:
+            taken = self._take_queued(ready=ready)
+            if taken is NotYet.NOT_YET:
+                self._watchers[notify] = None
+                return taken
+        return self._handed_over(taken)
+
+    def _take_queued(
+        self, *, ready: bool
+    ) -> tuple[str, Pending, Callable[[], None] | None] | NotYet | None:
+        """Take the next frame if one is queued (called holding the lock), with what
+        the link must then do for its server; None if the stream is over."""
+        if self._error is not None:
+            raise TransportError(f"the hub's I/O thread failed: {self._error}") from self._error
+        if self._closed:
+            return None
+        taken = self._queue.take()
+        if taken is not None:
+            return (*taken, self._taken(*taken, ready=ready))
+        if self._stream_over(time.monotonic()):
+            return None
+        return NotYet.NOT_YET
+
+    def _handed_over(
+        self, taken: tuple[str, Pending, Callable[[], None] | None] | None
+    ) -> tuple[str, Pending] | None:
+        """Called without the lock, once a frame is taken."""
+        if taken is None:
+            return None
+        source, pending, then = taken
         if then is not None and self._driver is not None:
             # Outside the lock (the driver's lock comes first), and at once: the
             # server refills while the consumer works on this frame.
             self._driver.call(then)
-        return taken
+        return source, pending
 
     def _taken(self, source: str, pending: Pending, *, ready: bool) -> Callable[[], None] | None:
         """Bookkeeping for a frame the consumer took (``ready``: without waiting for it);
@@ -230,6 +266,15 @@ class Reception:
         for _ in range(self._sleepers):
             self._wakeups.put(None)
         self._sleepers = 0
+        self._notify_watchers()
+
+    def _notify_watchers(self) -> None:
+        """Call, once, every watcher registered by a consumer that does not block
+        (called holding the lock)."""
+        if self._watchers:
+            for notify in self._watchers:
+                notify()
+            self._watchers.clear()
 
     def _stream_over(self, now: float) -> bool:
         if self.config.lifetime is Lifetime.STREAM and self._table.finished(now):
@@ -249,6 +294,20 @@ class Reception:
         with self.lock:
             events = list(self._events)
             self._events.clear()
+            return events
+
+    def events_or_watch(self, notify: Callable[[], None]) -> list[SessionEvent] | None:
+        """Without waiting: the events since the last call; if there are none, ``notify``
+        is called once (as in ``take_or_watch``) when there may be. None once the
+        stream is over or the reception closed, and every event was taken."""
+        with self.lock:
+            events = list(self._events)
+            self._events.clear()
+            if events:
+                return events
+            if self._closed or self._error is not None or self._stream_over(time.monotonic()):
+                return None
+            self._watchers[notify] = None
             return events
 
     @property
@@ -424,7 +483,9 @@ class Reception:
     def _record(self, events: list[SessionEvent]) -> None:
         for event in events:
             log.log(event.level, "%s", event)
-        self._events.extend(events)
+        if events:
+            self._events.extend(events)
+            self._notify_watchers()
 
 
 def reply_carries_data(config: ReceptionConfig) -> bool:

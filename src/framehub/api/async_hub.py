@@ -1,0 +1,189 @@
+"""The receiving end for asyncio code: a ``Hub`` whose consumer is a coroutine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any, Self
+
+import numpy as np
+
+from ..errors import PeerTimeout, WireError
+from ..session import Pace, ServerStatus, SessionEvent
+from ..transport import Context
+from ..wire import JSONValue
+from .config import HubConfig
+from .decoding import Pending
+from .frame import Frame
+from .hub import Hub
+from .loop_wake import LoopWaker
+from .reception import NotYet
+
+__all__ = ["AsyncHub"]
+
+log = logging.getLogger(__name__)
+
+#: Longest single wait for a frame or an event: the clock is looked at again after it.
+_WAIT_SLICE = 0.25
+
+
+class AsyncHub:
+    """A ``Hub`` for asyncio: the same config, sockets, ``Frame``s, policies and
+    freshness, with ``recv()`` a coroutine that never blocks the event loop.
+
+    ``async with AsyncHub(HubConfig(ports=[5566])) as hub: async for frame in hub: ...``
+
+    It is a ``Hub`` driven from a loop: the hub's own I/O thread receives (as it
+    does whenever a threaded consumer is busy elsewhere) and, only while a
+    coroutine waits, wakes it with ``call_soon_threadsafe``; frames already queued
+    are taken without any hand-off. A JPEG frame not yet decoded ahead is decoded
+    on the loop's default executor, never on the loop's thread.
+
+    A cancelled ``recv()`` loses nothing: cancelled while waiting, it took no frame;
+    cancelled while its frame was decoding, the frame is delivered by the next
+    ``recv()``. Construct it in or out of a coroutine (binding is immediate); close
+    it with ``await aclose()`` (or ``async with``), which waits off the loop, at
+    most ``close_timeout``.
+    """
+
+    def __init__(self, config: HubConfig, *, context: Context[Any] | None = None) -> None:
+        self._hub = Hub(config, context=context)
+        self._reception = self._hub._reception
+        self._decoder = self._hub._decoder
+        #: Frames taken for a recv() cancelled while they decoded, delivered first.
+        self._put_back: deque[tuple[str, Pending]] = deque()
+
+    @property
+    def config(self) -> HubConfig:
+        return self._hub.config
+
+    @property
+    def id(self) -> str:
+        """The hub's id, as in its acknowledgements."""
+        return self._hub.id
+
+    async def recv(self, timeout: float | None = None) -> Frame | None:
+        """The next frame; None once the stream is over or the hub is closed.
+
+        Waits up to ``timeout`` seconds (forever if None), then raises ``PeerTimeout``.
+        A failure of the I/O thread is raised here.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            taken = await self._take(loop, deadline)
+            if taken is None:
+                return None
+            frame = Frame(*taken, self._decoder)
+            if await self._decoded(loop, frame, taken[1]):
+                return frame
+
+    async def _take(
+        self, loop: asyncio.AbstractEventLoop, deadline: float | None
+    ) -> tuple[str, Pending] | None:
+        if self._put_back:
+            return self._put_back.popleft()
+        waker = LoopWaker(loop)
+        ready = True
+        while True:
+            waker.arm()
+            taken = self._reception.take_or_watch(waker, ready=ready)
+            if taken is not NotYet.NOT_YET:
+                return taken
+            wait = _WAIT_SLICE
+            if deadline is not None:
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise PeerTimeout("no frame arrived within the timeout")
+                wait = min(wait, left)
+            await waker.wait(wait)
+            ready = False
+
+    async def _decoded(
+        self, loop: asyncio.AbstractEventLoop, frame: Frame, pending: Pending
+    ) -> bool:
+        """Decode ``frame`` off the loop if the hub decodes and it is not decoded yet;
+        False if it was corrupt (dropped and counted, as by ``Hub``)."""
+        if not self.config.decode or self._decoder.done(pending):
+            return True
+        decoding = loop.run_in_executor(None, _decode, frame)
+        try:
+            error = await asyncio.shield(decoding)
+        except asyncio.CancelledError:
+            self._put_back.appendleft((frame.source, pending))
+            raise
+        if error is not None:
+            self._reception.reject(frame.source, error)
+            return False
+        return True
+
+    def __aiter__(self) -> AsyncIterator[Frame]:
+        return self._frames()
+
+    async def _frames(self) -> AsyncIterator[Frame]:
+        while (frame := await self.recv()) is not None:
+            yield frame
+
+    async def events(self) -> AsyncIterator[SessionEvent]:
+        """Session events (joined, quiet, gone, returned, ended, shared) as they happen,
+        until the stream is over or the hub closes."""
+        waker = LoopWaker(asyncio.get_running_loop())
+        while True:
+            waker.arm()
+            events = self._reception.events_or_watch(waker)
+            if events is None:
+                return
+            for event in events:
+                yield event
+            if not events:
+                await waker.wait(_WAIT_SLICE)
+
+    def set_reply(self, data: JSONValue | np.ndarray[Any, Any]) -> None:
+        """As ``Hub.set_reply``: bidirectional mode's data sent back from now on."""
+        self._hub.set_reply(data)
+
+    def status(self) -> tuple[ServerStatus, ...]:
+        """Every server seen so far, with its state and counters."""
+        return self._hub.status()
+
+    @property
+    def rejected(self) -> int:
+        """Bad messages dropped so far, on every port."""
+        return self._hub.rejected
+
+    @property
+    def pace(self) -> Pace:
+        """What the consumer is doing as far as the hub can tell (see ``session.flow``)."""
+        return self._hub.pace
+
+    async def aclose(self) -> None:
+        """Stop receiving and release every socket, waiting off the loop; returns within
+        ``close_timeout``. Every ``recv()`` waiting returns None."""
+        await asyncio.get_running_loop().run_in_executor(None, self._hub.close)
+
+    def close(self) -> None:
+        """``aclose()`` for code outside a coroutine; blocks up to ``close_timeout``."""
+        self._hub.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _decode(frame: Frame) -> WireError | None:
+    """Decode ``frame`` (on an executor thread); the error if it is corrupt."""
+    try:
+        frame.image  # noqa: B018 - cached on the frame
+    except WireError as exc:
+        return exc
+    return None

@@ -1,0 +1,56 @@
+"""Waking a coroutine from another thread without blocking either side.
+
+The hub's I/O thread calls a ``LoopWaker`` (holding the hub's lock, so it must only
+hand off): the waker schedules, with ``call_soon_threadsafe``, the resolution of
+the future its coroutine awaits. A waker that nobody awaits does nothing, so a
+busy stream costs no hand-off while its consumer is not waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+__all__ = ["LoopWaker"]
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class LoopWaker:
+    """One coroutine's wake-up: ``arm()`` then ``wait()`` on the loop, called from any thread.
+
+    Arm it before registering it where it will be called, so that a call between
+    the two is not missed.
+    """
+
+    __slots__ = ("_future", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._future: asyncio.Future[None] | None = None
+
+    def arm(self) -> None:
+        self._future = self._loop.create_future()
+
+    def __call__(self) -> None:
+        future = self._future
+        if future is None or future.done():
+            return
+        # A closed loop has nobody left to wake.
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(_resolve, future)
+
+    async def wait(self, seconds: float) -> None:
+        """Until called, or ``seconds`` pass (whichever is first)."""
+        future = self._future
+        if future is None:
+            return
+        timer = self._loop.call_later(seconds, _resolve, future)
+        try:
+            await future
+        finally:
+            timer.cancel()
+            self._future = None
