@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from .cells import FILTER_KEYS, Cell, parse_filters, plan, selected
 from .machine import describe
-from .peers import ALL, BASELINE, FULL, PEERS, available
+from .peers import ALL, BASELINE, FULL, PEERS, QUICK, available
 from .peers.netgear import FRAMEHUB_OPTIONS
 from .plot import plot
 from .processes import memory_budget, raise_allocator_thresholds
@@ -181,7 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     unknown = filters.get("peer", set()) - set(ALL)
     if unknown:
         sys.exit(f"unknown peer(s) {sorted(unknown)}; the peers are {', '.join(ALL)}")
-    wanted = tuple(p for p in ALL if p in filters.get("peer", ALL if quick else FULL))
+    wanted = tuple(p for p in ALL if p in filters.get("peer", QUICK if quick else FULL))
     peers, missing = available(wanted)
     cells = [c for c in plan(quick) if selected(c, filters)]
     if not cells or not peers:

@@ -8,7 +8,7 @@ from framehub import Hub, HubConfig, JpegConfig, Sender, SenderConfig
 
 from .base import ADDRESS, Frame, Peer, StreamEnded, Wiring
 
-__all__ = ["NATIVE"]
+__all__ = ["NATIVE", "NativeServer"]
 
 
 class _Client:
@@ -26,7 +26,7 @@ class _Client:
         return self._index[frame.source], float(stamp), int(seq), frame.image
 
 
-class _Server:
+class NativeServer:
     def __init__(self, wiring: Wiring, index: int) -> None:
         pattern: Any = wiring.pattern
         self._sender = Sender(
@@ -47,5 +47,5 @@ NATIVE = Peer(
     "framehub Hub/Sender, the native API beneath its NetGear (same wire, same settings)",
     "framehub",
     _Client,
-    _Server,
+    NativeServer,
 )
