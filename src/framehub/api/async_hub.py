@@ -105,13 +105,12 @@ class AsyncHub:
     async def _decoded(
         self, loop: asyncio.AbstractEventLoop, frame: Frame, pending: Pending
     ) -> bool:
-        """Decode ``frame`` off the loop if the hub decodes and it is not decoded yet;
-        False if it was corrupt (dropped and counted, as by ``Hub``)."""
-        if not self.config.decode or self._decoder.done(pending):
+        """Decode ``frame`` off the loop if the hub decodes; False if it was corrupt
+        (dropped and counted, as by ``Hub``). Cancelled, it puts the frame back."""
+        if not self.config.decode:
             return True
-        decoding = loop.run_in_executor(None, _decode, frame)
         try:
-            error = await asyncio.shield(decoding)
+            error = await self._decode_off_loop(loop, frame, pending)
         except asyncio.CancelledError:
             self._put_back.appendleft((frame.source, pending))
             raise
@@ -119,6 +118,22 @@ class AsyncHub:
             self._reception.reject(frame.source, error)
             return False
         return True
+
+    async def _decode_off_loop(
+        self, loop: asyncio.AbstractEventLoop, frame: Frame, pending: Pending
+    ) -> WireError | None:
+        """Wait for the hub's worker decoding ``frame``, if one is; else decode it on
+        the loop's default executor (a raw frame, or one decoded already, at once)."""
+        decoder = self._decoder
+        waker = LoopWaker(loop)
+        waker.arm()
+        if decoder.watch(pending, waker):
+            while decoder.working(pending):
+                await waker.wait(_WAIT_SLICE)
+                waker.arm()
+        if decoder.done(pending):
+            return _decode(frame)
+        return await asyncio.shield(loop.run_in_executor(None, _decode, frame))
 
     def __aiter__(self) -> AsyncIterator[Frame]:
         return self._frames()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from queue import SimpleQueue
 from typing import Any
@@ -43,6 +44,8 @@ class Pending:
     error: Exception | None = field(default=None)
     #: Dropped by a policy: a worker that has not begun skips it.
     cancelled: bool = field(default=False)
+    #: Called by the worker once it is done with the frame (``DecodeAhead.watch``).
+    notify: Callable[[], None] | None = field(default=None)
 
     def decoding(self) -> bool:
         """Whether a worker has been given this frame to decode."""
@@ -110,10 +113,22 @@ class DecodeAhead:
 
     def done(self, pending: Pending) -> bool:
         """Whether ``result`` returns at once, with no JPEG decode left to wait for or do."""
-        busy = pending.busy
         if pending.packet.compression is None:
             return True
-        return busy is not None and not busy.locked() and not pending.cancelled
+        finished = pending.busy is not None and not self.working(pending)
+        return finished and (pending.image is not None or pending.error is not None)
+
+    def working(self, pending: Pending) -> bool:
+        """Whether a worker has ``pending`` and has not finished with it."""
+        busy = pending.busy
+        return busy is not None and busy.locked()
+
+    def watch(self, pending: Pending, notify: Callable[[], None]) -> bool:
+        """Have ``notify`` called, on the worker's thread, once it is done with
+        ``pending``; False if no worker is at it now (none was given it, or it is
+        over already)."""
+        pending.notify = notify
+        return self.working(pending)
 
     def result(self, pending: Pending) -> np.ndarray[Any, Any]:
         """The decoded frame; raises ``WireError`` for a corrupt one. Call without the lock."""
@@ -142,6 +157,8 @@ class DecodeAhead:
             finally:
                 if pending.busy is not None:
                     pending.busy.release()
+                if pending.notify is not None:
+                    pending.notify()
 
     def _decode(self, packet: FramePacket) -> np.ndarray[Any, Any]:
         return self.decode(packet)
