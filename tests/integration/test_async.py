@@ -260,3 +260,31 @@ def test_an_async_sender_closes_in_bounded_time_without_a_hub():
         return took
 
     assert run(main) < 1.5
+
+
+def test_cancelled_sends_that_had_not_started_are_not_sent(background):
+    # A hub whose consumer starts late holds the sender back (one frame in flight,
+    # a queue of one): the sends behind the waiting one are cancelled before they start.
+    (port,) = free_ports(1)
+    count = 10
+
+    async def main() -> tuple[Any, list]:
+        async with AsyncSender(sender_config(port, jpeg=None, window=1)) as sender:
+            tasks = [
+                asyncio.create_task(sender.send(image, message=i))
+                for i, image in enumerate(frames(count))
+            ]
+            await asyncio.sleep(0.3)  # the sender is waiting for an acknowledgement by now
+            for task in tasks:
+                task.cancel()
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        return sender.stats, outcomes
+
+    with Hub(hub_config([port], policy=Policy.LOSSLESS, queue_size=1)) as hub:
+        background.start("sender", lambda: run(main))
+        time.sleep(0.6)  # the late consumer
+        got = [frame.message for frame in hub]
+    stats, outcomes = background.result("sender")
+    cancelled = sum(isinstance(o, asyncio.CancelledError) for o in outcomes)
+    assert stats.sent < count and cancelled >= count - stats.sent
+    assert got == list(range(stats.sent)), "every frame the sender counted arrived, in order"

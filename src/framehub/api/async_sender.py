@@ -63,8 +63,14 @@ class AsyncSender:
         """Run ``call`` on the sender's thread, after every call made before it."""
         if self._closed:
             raise ConfigError(f"{name}() on a closed sender")
-        sender = await asyncio.wrap_future(self._opening)
+        sender = await self._opened()
         return await asyncio.wrap_future(self._submit(call, sender))
+
+    async def _opened(self) -> Sender:
+        """The sender, once made; a cancelled caller does not cancel its making."""
+        if self._opening.done():
+            return self._opening.result()
+        return await asyncio.shield(asyncio.wrap_future(self._opening))
 
     async def send(self, image: np.ndarray[Any, Any], message: JSONValue = None) -> None:
         """Send one frame; returns once it is queued (and, with a full window, acknowledged)."""
@@ -100,7 +106,7 @@ class AsyncSender:
 
     async def __aenter__(self) -> Self:
         try:
-            await asyncio.wrap_future(self._opening)
+            await self._opened()
         except BaseException:
             await self.aclose()
             raise
