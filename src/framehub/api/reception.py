@@ -6,6 +6,8 @@ hub's consumers take frames from. Who runs what:
 - ``offer``, ``reply``, ``reject``, ``peer`` and ``tick`` run on the thread that
   drives the link (the I/O thread, or a consumer pumping), holding the driver lock;
 - ``take`` and the readers (``status``, ``events``) run on the consumers' threads;
+  ``take_or_watch`` and ``events_or_watch`` never wait, for a consumer on an event
+  loop (``AsyncHub``): the thread driving the link calls its watcher back instead;
 - everything below is guarded by ``lock``, always taken after the driver lock and
   released before pumping (see ``transport.driver``).
 
