@@ -20,6 +20,7 @@ from framehub import (
     PeerTimeout,
     Policy,
     SenderConfig,
+    ServerState,
 )
 from support import Child, free_ports, send_frames
 
@@ -189,7 +190,7 @@ def test_a_slow_coroutine_gets_the_policy_it_asked_for(background, policy):
 def test_events_arrive_as_they_happen(background):
     (port,) = free_ports(1)
 
-    async def main() -> list[EventKind]:
+    async def main() -> tuple[list[EventKind], Any]:
         async with AsyncHub(hub_config([port])) as hub:
             kinds: list[EventKind] = []
 
@@ -201,9 +202,12 @@ def test_events_arrive_as_they_happen(background):
             background.start("s", send_frames(sender_config(port, jpeg=None), frames(5)))
             assert len([frame async for frame in hub]) == 5
             await asyncio.wait_for(watcher, 5)  # ends with the stream
-        return kinds
+            (status,) = hub.status()
+        return kinds, status
 
-    assert run(main) == [EventKind.JOINED, EventKind.ENDED]
+    kinds, status = run(main)
+    assert kinds == [EventKind.JOINED, EventKind.ENDED]
+    assert (status.source, status.state, status.frames) == (str(port), ServerState.ENDED, 5)
 
 
 def test_cancelled_receives_lose_no_frame(background):
