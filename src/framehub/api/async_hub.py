@@ -26,8 +26,8 @@ __all__ = ["AsyncHub"]
 
 log = logging.getLogger(__name__)
 
-#: Longest single wait for a frame or an event: the clock is looked at again after it.
-_WAIT_SLICE = 0.25
+#: Longest single wait for a decoding worker (see ``_decode_off_loop``).
+_DECODE_SLICE = 1.0
 
 
 class AsyncHub:
@@ -93,12 +93,11 @@ class AsyncHub:
             taken = self._reception.take_or_watch(waker, ready=ready)
             if taken is not NotYet.NOT_YET:
                 return taken
-            wait = _WAIT_SLICE
+            wait = None  # the hub's clock wakes the waker at least once a tick
             if deadline is not None:
-                left = deadline - loop.time()
-                if left <= 0:
+                wait = deadline - loop.time()
+                if wait <= 0:
                     raise PeerTimeout("no frame arrived within the timeout")
-                wait = min(wait, left)
             await waker.wait(wait)
             ready = False
 
@@ -128,8 +127,10 @@ class AsyncHub:
         waker = LoopWaker(loop)
         waker.arm()
         if decoder.watch(pending, waker):
-            while decoder.working(pending):
-                await waker.wait(_WAIT_SLICE)
+            # The slice only bounds each wait, as in ``DecodeAhead.result``: a hub
+            # closed meanwhile may never have its queued decodes run.
+            while decoder.working(pending) and not self._reception.closed:
+                await waker.wait(_DECODE_SLICE)
                 waker.arm()
         if decoder.done(pending):
             return _decode(frame)
@@ -154,7 +155,7 @@ class AsyncHub:
             for event in events:
                 yield event
             if not events:
-                await waker.wait(_WAIT_SLICE)
+                await waker.wait(None)
 
     def set_reply(self, data: JSONValue | np.ndarray[Any, Any]) -> None:
         """As ``Hub.set_reply``: bidirectional mode's data sent back from now on."""

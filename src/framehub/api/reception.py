@@ -181,7 +181,8 @@ class Reception:
         """Without waiting: the next frame (``ready``: the consumer did not wait for it),
         None once the stream is over, or ``NOT_YET``; then ``notify`` is called once
         (on the thread driving the link, holding the lock, so it must only hand off)
-        as soon as there may be more to take: a frame, the end, a failure or close."""
+        as soon as there may be more to take: a frame, the end, a failure or close,
+        or the next tick of the link's clock at the latest."""
         with self.lock:
             taken = self._take_queued(ready=ready)
             if taken is NotYet.NOT_YET:
@@ -443,6 +444,9 @@ class Reception:
             sources = self._apply(self._flow.plan) if changed else []
             if self._stream_over(now):
                 self._wake()
+            # The clock bounds every wait of a consumer that does not block: it looks
+            # again at least once a tick, whatever else happens.
+            self._notify_watchers()
         link = self._link
         for source in sources:  # this thread drives the link: no need to post
             if link is not None:
