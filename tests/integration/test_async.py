@@ -292,3 +292,17 @@ def test_cancelled_sends_that_had_not_started_are_not_sent(background):
     cancelled = sum(isinstance(o, asyncio.CancelledError) for o in outcomes)
     assert stats.sent < count and cancelled >= count - stats.sent
     assert got == list(range(stats.sent)), "every frame the sender counted arrived, in order"
+
+
+def test_a_stream_ended_by_the_clock_ends_a_waiting_recv():
+    # Nothing arrives: only the hub's clock (idle_timeout) can wake the coroutine.
+    (port,) = free_ports(1)
+
+    async def main() -> tuple[Any, float]:
+        async with AsyncHub(hub_config([port], idle_timeout=0.5)) as hub:
+            start = time.monotonic()
+            frame = await asyncio.wait_for(hub.recv(), 5)
+            return frame, time.monotonic() - start
+
+    frame, took = run(main)
+    assert frame is None and 0.4 < took < 2.0
