@@ -1,10 +1,11 @@
-"""The NetGear wire format as pure code: bytes in, typed messages out, and back.
+"""The NetGear wire format (and imagezmq's) as pure code: bytes in, typed messages out, and back.
 
 Imports only the standard library and numpy; no sockets, no threads.
 """
 
 from .decode import decode_client_message, decode_server_message
 from .encode import FrameHeader, dump_json, encode_client_message, encode_server_message
+from .imagezmq import IMAGEZMQ_REPLY, decode_imagezmq_message, encode_imagezmq_message
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import (
     JPEG_COLORSPACES,
@@ -36,6 +37,7 @@ from .relay import (
 __all__ = [
     "DEFAULT_LIMITS",
     "EVERY_CAMERA",
+    "IMAGEZMQ_REPLY",
     "JPEG_COLORSPACES",
     "MAX_WINDOW",
     "RAW_DTYPES",
@@ -57,10 +59,12 @@ __all__ = [
     "ServerMessage",
     "camera_subscription",
     "decode_client_message",
+    "decode_imagezmq_message",
     "decode_relayed",
     "decode_server_message",
     "dump_json",
     "encode_client_message",
+    "encode_imagezmq_message",
     "encode_note",
     "encode_server_message",
     "relay_topics",

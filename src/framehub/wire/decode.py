@@ -39,7 +39,7 @@ _JSON = json.JSONDecoder()
 _ITEMSIZE = {name: np.dtype(name).itemsize for name in RAW_DTYPES}
 
 
-def _load_object(part: Payload, limits: Limits, what: str) -> dict[str, Any]:
+def load_object(part: Payload, limits: Limits, what: str) -> dict[str, Any]:
     if len(part) > limits.max_header_bytes:
         raise WireError(f"{what} is {len(part)} bytes, over the {limits.max_header_bytes} limit")
     try:
@@ -94,7 +94,7 @@ def _pattern(value: Any) -> int:
     raise WireError(f"'pattern' must be 0, 1 or 2, got {value!r:.20}")
 
 
-def _raw_layout(
+def raw_layout(
     dtype: Any, shape: Any, payload: Payload, limits: Limits
 ) -> tuple[str, tuple[int, ...]]:
     """Check that a raw payload is exactly the array its header claims."""
@@ -111,7 +111,7 @@ def _raw_layout(
     return dtype, tuple(shape)
 
 
-def _check_payload(payload: Payload, compression: Compression | None, limits: Limits) -> None:
+def check_payload(payload: Payload, compression: Compression | None, limits: Limits) -> None:
     if len(payload) > limits.max_payload_bytes:
         raise WireError(f"payload of {len(payload)} bytes is over the limit")
     if compression is not None and bytes(payload[:2]) != _JPEG_SOI:
@@ -156,10 +156,10 @@ def _array_fields(
 ) -> tuple[Compression | None, str, tuple[int, ...]]:
     """The compression, dtype and shape of an array payload (frame or ndarray reply)."""
     compression = _compression(header.get("compression", False))
-    _check_payload(payload, compression, limits)
+    check_payload(payload, compression, limits)
     if compression is not None:
         return compression, "", ()
-    dtype, shape = _raw_layout(header.get(dtype_key), header.get(shape_key), payload, limits)
+    dtype, shape = raw_layout(header.get(dtype_key), header.get(shape_key), payload, limits)
     return None, dtype, shape
 
 
@@ -169,7 +169,7 @@ def decode_server_message(
     """Decode what a server sent: a ``FramePacket`` or an ``EndOfStream``."""
     if len(parts) not in (1, 2):
         raise WireError(f"a server message has 1 or 2 parts, got {len(parts)}")
-    header = _load_object(parts[0], limits, "header")
+    header = load_object(parts[0], limits, "header")
     port = _port(header, limits)
     if _flag(header, "terminate_flag"):
         return EndOfStream(port=port)
@@ -208,10 +208,10 @@ def decode_client_message(
     if len(parts) == 1:
         part = parts[0]
         if len(part) > limits.max_header_bytes:
-            # Checked here: _load_object's own size error would read as "not JSON, so an ack".
+            # Checked here: load_object's own size error would read as "not JSON, so an ack".
             raise WireError(f"reply is {len(part)} bytes, over the {limits.max_header_bytes} limit")
         try:
-            body = _load_object(part, limits, "reply")
+            body = load_object(part, limits, "reply")
         except WireError:
             body = None
         if body is not None and "fh_window" in body:
@@ -225,7 +225,7 @@ def decode_client_message(
         return DataReply(data=body.get("data"), port=_port(body, limits))
     if len(parts) != 2:
         raise WireError(f"a client reply has 1 or 2 parts, got {len(parts)}")
-    header = _load_object(parts[0], limits, "reply header")
+    header = load_object(parts[0], limits, "reply header")
     if header.get("return_type") != "ndarray":
         raise WireError("a two-part reply must carry an ndarray")
     payload = parts[1]

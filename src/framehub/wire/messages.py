@@ -67,6 +67,11 @@ class FramePacket:
     ``sender`` tells one framehub sender from another (two that stream to one port by
     mistake interleave their ``seq``). ``port`` is the server's own claim, present in
     Multi-Servers Mode.
+
+    Frames of imagezmq senders (``wire.imagezmq``) carry their sender's ``msg`` as
+    ``name``, which is their identity, and ``via``: the hub port (REQ/REP) or the
+    sender address (PUB/SUB) they came through, which other senders may share. A
+    NetGear frame's ``via`` is None: its port is its own.
     """
 
     payload: Payload = field(repr=False)
@@ -80,6 +85,7 @@ class FramePacket:
     sent_at: float | None = None
     name: str | None = None
     sender: str | None = None
+    via: str | None = None
 
     def raw_array(self) -> np.ndarray[Any, Any]:
         """The raw payload as a read-only array view (no copy). Only for raw packets."""
