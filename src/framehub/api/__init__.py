@@ -6,6 +6,7 @@ from .async_hub import AsyncHub
 from .async_sender import AsyncSender
 from .config import (
     HubConfig,
+    ImagezmqConfig,
     JpegConfig,
     Lifetime,
     SecurityConfig,
@@ -26,6 +27,7 @@ __all__ = [
     "Frame",
     "Hub",
     "HubConfig",
+    "ImagezmqConfig",
     "JpegConfig",
     "Lifetime",
     "Pace",

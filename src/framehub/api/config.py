@@ -18,6 +18,7 @@ from .decoding import default_workers
 
 __all__ = [
     "HubConfig",
+    "ImagezmqConfig",
     "JpegConfig",
     "Lifetime",
     "Pattern",
@@ -206,6 +207,50 @@ class SecurityConfig:
         return HUB_KEY if hub else SENDER_KEY
 
 
+#: The endpoint schemes an imagezmq sender can bind its PUB socket on.
+_IMAGEZMQ_SCHEMES = ("tcp://", "ipc://")
+
+
+@dataclass(frozen=True, slots=True)
+class ImagezmqConfig:
+    """imagezmq senders (``ImageSender``, unchanged) streaming into a hub.
+
+    ``port``: their REQ/REP mode: the hub binds this port (on ``HubConfig.address``)
+    and answers each frame ``b"OK"``; any number of senders share it. ``connect``:
+    their PUB/SUB mode: each sender binds its own address (``"tcp://pi1:5555"``),
+    which the hub connects to. Either or both. A sender's identity is the name it
+    sends (``send_image(name, image)``, by imagezmq's convention ``"host|view"``):
+    its frames' ``source`` and ``name``, its row in ``Hub.status()``. imagezmq has no
+    goodbye, and senders on one port have no connection of their own to watch, so a
+    sender is gone after ``gone_after`` seconds without a frame.
+    """
+
+    port: PortValue | None = None
+    connect: tuple[str, ...] = ()
+    gone_after: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.port is not None:
+            object.__setattr__(self, "port", check_port("imagezmq port", self.port))
+        connect: object = self.connect
+        if isinstance(connect, str) or not isinstance(connect, tuple | list):
+            raise ConfigError(
+                f"imagezmq connect must be a tuple of sender addresses, got {connect!r}"
+            )
+        for where in connect:
+            if not isinstance(where, str) or not where.startswith(_IMAGEZMQ_SCHEMES):
+                raise ConfigError(
+                    "each imagezmq connect address must be 'tcp://host:port' or "
+                    f"'ipc://path', got {where!r}"
+                )
+        if len(set(connect)) != len(connect):
+            raise ConfigError(f"imagezmq connect addresses must be unique, got {connect!r}")
+        object.__setattr__(self, "connect", tuple(connect))
+        if self.port is None and not self.connect:
+            raise ConfigError("ImagezmqConfig needs a port, connect addresses, or both")
+        check_seconds("imagezmq gone_after", self.gone_after)
+
+
 @dataclass(frozen=True, slots=True)
 class HubConfig:
     """A receiving hub: binds every port in ``ports`` on ``address`` and takes frames.
@@ -242,9 +287,11 @@ class HubConfig:
     valid message it receives, as received, for ``Subscriber``s on other machines
     (see ``transport.republisher``); each subscriber that falls ``publish_hwm``
     messages behind loses frames there, alone.
+    ``imagezmq``: imagezmq senders too (see ``ImagezmqConfig``); ``ports`` may then
+    be empty.
     """
 
-    ports: tuple[PortValue, ...]
+    ports: tuple[PortValue, ...] = ()
     address: str = "*"
     protocol: Protocol = "tcp"
     pattern: Pattern = 1
@@ -272,6 +319,7 @@ class HubConfig:
     # Frames (of every server together) waiting for one subscriber at most: what a
     # stalled subscriber costs the hub's memory, 28 MB of raw 640x480 frames.
     publish_hwm: int = 32
+    imagezmq: ImagezmqConfig | None = None
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
@@ -284,17 +332,29 @@ class HubConfig:
         if self.window_budget is not None:
             check_int("window_budget", self.window_budget, 1)
         _check_receiving(self)
-        if not isinstance(self.ports, tuple | list) or not self.ports:
-            raise ConfigError(f"ports must be a non-empty tuple of ports, got {self.ports!r}")
+        if self.imagezmq is not None and not isinstance(self.imagezmq, ImagezmqConfig):
+            raise ConfigError(f"imagezmq must be an ImagezmqConfig or None, got {self.imagezmq!r}")
+        if not isinstance(self.ports, tuple | list) or not (self.ports or self.imagezmq):
+            raise ConfigError(
+                f"ports must be a non-empty tuple of ports (or empty, with imagezmq), "
+                f"got {self.ports!r}"
+            )
         ports = tuple(check_port("each port", p) for p in self.ports)
+        if self.imagezmq is not None and self.imagezmq.port in ports:
+            raise ConfigError(f"imagezmq port {self.imagezmq.port} is also one of ports {ports}")
         if len(set(ports)) != len(ports):
             raise ConfigError(f"ports must be unique, got {self.ports!r}")
-        if not self.multiserver and len(ports) != 1:
+        if not self.multiserver and len(ports) > 1:
             raise ConfigError("without Multi-Servers Mode a hub binds exactly one port")
         object.__setattr__(self, "ports", ports)
         if self.policy is not None and not isinstance(self.policy, Policy):
             raise ConfigError(f"policy must be 'lossless' or 'latest', got {self.policy!r}")
         _check_security(self.security)
+        if self.imagezmq is not None and self.security is not None:
+            raise ConfigError(
+                "imagezmq senders cannot use Secure Mode (imagezmq has no encryption): "
+                "set imagezmq or security, not both"
+            )
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -138,6 +138,10 @@ class Reception:
             gone_after=config.gone_after,
             end_grace=config.end_grace,
             gone_ends=True,
+            # Only imagezmq senders share a port; without them the value is never used.
+            silent_gone_after=(
+                config.gone_after if config.imagezmq is None else config.imagezmq.gone_after
+            ),
         )
         self._events: deque[SessionEvent] = deque(maxlen=_EVENT_BACKLOG)
         #: Sources whose next message the link holds (their queue was full).
@@ -381,6 +385,7 @@ class Reception:
                 message=message.message,
                 name=message.name,
                 sender=message.sender,
+                via=message.via,
             )
         )
         self._wake()

@@ -44,7 +44,8 @@ class ServerState(StrEnum):
     STREAMING = "streaming"
     #: Still connected, but no frame for ``quiet_after`` seconds.
     QUIET = "quiet"
-    #: Every connection on its port closed ``gone_after`` seconds ago without a goodbye.
+    #: Every connection on its port closed ``gone_after`` seconds ago without a goodbye
+    #: (an imagezmq sender, which shares its port: no frame for ``silent_gone_after``).
     GONE = "gone"
     #: It said goodbye (the NetGear termination message).
     ENDED = "ended"
@@ -67,8 +68,9 @@ class EventKind(StrEnum):
 
 
 def server_label(source: str, name: str | None) -> str:
-    """How a server is shown: ``door (5566)`` when it gave its name, else ``5566``."""
-    return source if not name else f"{name} ({source})"
+    """How a server is shown: ``door (5566)`` when it gave its name, else ``5566``
+    (and an imagezmq sender, whose name is its id, by its name alone)."""
+    return source if not name or name == source else f"{name} ({source})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,10 @@ class ServerStatus:
     ``name``: the name the server gave (framehub senders), or None. ``shared``: empty,
     unless more than one framehub sender is streaming to this port (a
     misconfiguration); then their ids, in the order they were first seen.
+    ``via``: None for a NetGear server, whose port is its own; for an imagezmq sender,
+    whose identity (``source``, and ``name``) is the name it sends, the hub port
+    (REQ/REP) or sender address (PUB/SUB) it streams through, which other imagezmq
+    senders may share.
     """
 
     source: str
@@ -119,6 +125,7 @@ class ServerStatus:
     name: str | None = None
     shared: tuple[str, ...] = ()
     latency_p50: float | None = None
+    via: str | None = None
 
     @property
     def label(self) -> str:
@@ -147,6 +154,8 @@ class _Record:
     latency: float | None = None
     last_message: JSONValue = None
     name: str | None = None
+    #: An imagezmq sender's port or address, shared with others (see ``ServerStatus``).
+    via: str | None = None
     #: Who sent on this port lately, by sender id, and who sent the last frame.
     senders: dict[str, _Sender] = field(default_factory=dict)
     current: str | None = None
@@ -212,7 +221,9 @@ class ServerTable:
     frames, and gone once every connection on its port has been closed for
     ``gone_after`` seconds (a reconnecting server is not gone; a killed one is, its
     kernel closes the connection; a silent network is caught by the transport's
-    heartbeat, which closes it).
+    heartbeat, which closes it). A sender that shares its port (imagezmq's, known
+    by the name it sends) has no connection of its own to watch and no goodbye to
+    send: it is gone after ``silent_gone_after`` seconds without a frame.
 
     The stream is finished when every server seen so far has ended (or is gone,
     when ``gone_ends`` is set) and either every expected source has been seen or
@@ -229,12 +240,14 @@ class ServerTable:
         gone_after: float = 1.0,
         end_grace: float = 1.0,
         gone_ends: bool = False,
+        silent_gone_after: float = 5.0,
     ) -> None:
         self.expected = tuple(expected)
         self.quiet_after = quiet_after
         self.gone_after = gone_after
         self.end_grace = end_grace
         self.gone_ends = gone_ends
+        self.silent_gone_after = silent_gone_after
         self._records: dict[str, _Record] = {}
         self._rejected: Counter[str] = Counter()
         self._aborted: Counter[str] = Counter()
@@ -266,13 +279,14 @@ class ServerTable:
         message: JSONValue = None,
         name: str | None = None,
         sender: str | None = None,
+        via: str | None = None,
     ) -> list[SessionEvent]:
         """A frame from ``source`` was accepted.
 
         ``name`` and ``sender`` come from framehub senders: the server's name, and an
         id of the sending process. Frames are numbered per sender, so two senders on
         one port (a misconfiguration, reported once as a SHARED event) do not count
-        each other's frames as lost.
+        each other's frames as lost. ``via``: an imagezmq sender's shared port or address.
         """
         record, events = self._touch(source, now)
         record.frames += 1
@@ -280,6 +294,7 @@ class ServerTable:
         record.arrivals.append(now)
         record.last_message = message
         record.name = name
+        record.via = via
         if latency is not None:
             record.latency = latency
             record.latencies.append((now, latency))
@@ -370,15 +385,17 @@ class ServerTable:
             if record.state is ServerState.STREAMING and now - record.last_seen >= self.quiet_after:
                 record.state = ServerState.QUIET
                 events.append(SessionEvent(EventKind.QUIET, record.source, now))
-            lost_at = self._lost_at.get(record.source)
-            alive = record.state in (ServerState.STREAMING, ServerState.QUIET)
-            if (
-                alive
-                and lost_at is not None
-                and now - max(lost_at, record.last_seen) >= (self.gone_after)
-            ):
+            if record.state in _LIVE and self._lost(record, now):
                 events.extend(self._go(record, now))
         return events
+
+    def _lost(self, record: _Record, now: float) -> bool:
+        """Whether a live server is gone: its port's connections all closed (a shared
+        port's senders: it fell silent) long enough ago."""
+        if record.via is not None:
+            return now - record.last_seen >= self.silent_gone_after
+        lost_at = self._lost_at.get(record.source)
+        return lost_at is not None and now - max(lost_at, record.last_seen) >= self.gone_after
 
     def finished(self, now: float) -> bool:
         """True once the stream is over (see the class docstring)."""
@@ -417,6 +434,7 @@ class ServerTable:
                 name=r.name,
                 shared=r.sharing(now),
                 latency_p50=r.latency_p50(now),
+                via=r.via,
             )
             for r in self._records.values()
         )
