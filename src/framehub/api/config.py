@@ -362,6 +362,12 @@ class HubConfig:
         return tuple(str(p) for p in self.ports)
 
     @property
+    def silent_gone_after(self) -> float:
+        """When a sender that shares its port (imagezmq's) is gone: after this long
+        without a frame. Without imagezmq senders the value is never used."""
+        return self.gone_after if self.imagezmq is None else self.imagezmq.gone_after
+
+    @property
     def effective_policy(self) -> Policy:
         """Lossless where the wire can push back on one server (patterns 0/1), else latest."""
         if self.policy is not None:
@@ -526,6 +532,10 @@ class SubscriberConfig:
     @property
     def effective_policy(self) -> Policy:
         return self.policy
+
+    @property
+    def silent_gone_after(self) -> float:
+        return self.gone_after
 
     @property
     def pattern(self) -> Pattern:

@@ -15,6 +15,10 @@ from ..transport import (
     Context,
     HubLink,
     HubLinkSpec,
+    HubSink,
+    ImagezmqInlet,
+    ImagezmqSpec,
+    Inlet,
     PublishStats,
     Republisher,
     SocketDriver,
@@ -56,6 +60,22 @@ def _republisher(config: HubConfig, context: Context[Any]) -> Republisher | None
             config.publish,
         )
     return Republisher(context, config.publish, config.publish_hwm)
+
+
+def _inlets(config: HubConfig, sink: HubSink, context: Context[Any]) -> list[Inlet]:
+    """The sockets of other wires the hub takes frames on: imagezmq's, if asked."""
+    imagezmq = config.imagezmq
+    if imagezmq is None:
+        return []
+    spec = ImagezmqSpec(
+        protocol=config.protocol,
+        address=config.address,
+        port=None if imagezmq.port is None else str(imagezmq.port),
+        connect=imagezmq.connect,
+        limits=config.limits,
+        reserved=frozenset(config.sources),
+    )
+    return [ImagezmqInlet(spec, sink, context)]
 
 
 class Hub(Receiving):
@@ -102,8 +122,14 @@ class Hub(Receiving):
         try:
             self._republisher = _republisher(config, context)
             taps = [] if self._republisher is None else [self._republisher]
-            # The link owns the taps from here: it closes them if it fails.
-            link = HubLink(spec, reception, context, driver.wake, taps)
+            try:
+                inlets = _inlets(config, reception, context)
+            except BaseException:
+                for tap in taps:
+                    tap.close()
+                raise
+            # The link owns the taps and inlets from here: it closes them if it fails.
+            link = HubLink(spec, reception, context, driver.wake, taps, inlets)
         except BaseException:
             driver.discard()
             raise

@@ -73,6 +73,8 @@ class ReceptionConfig(Protocol):
     @property
     def gone_after(self) -> float: ...
     @property
+    def silent_gone_after(self) -> float: ...
+    @property
     def end_grace(self) -> float: ...
     @property
     def lifetime(self) -> Lifetime: ...
@@ -138,10 +140,7 @@ class Reception:
             gone_after=config.gone_after,
             end_grace=config.end_grace,
             gone_ends=True,
-            # Only imagezmq senders share a port; without them the value is never used.
-            silent_gone_after=(
-                config.gone_after if config.imagezmq is None else config.imagezmq.gone_after
-            ),
+            silent_gone_after=config.silent_gone_after,
         )
         self._events: deque[SessionEvent] = deque(maxlen=_EVENT_BACKLOG)
         #: Sources whose next message the link holds (their queue was full).

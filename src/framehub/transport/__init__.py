@@ -9,7 +9,8 @@ from __future__ import annotations
 import zmq
 
 from .driver import SocketDriver
-from .hub_link import HubLink, HubLinkSpec, HubSink, LinkTap, Verdict
+from .hub_link import HubLink, HubLinkSpec, HubSink, Inlet, LinkTap, Verdict
+from .imagezmq_link import ImagezmqInlet, ImagezmqSpec
 from .monitor import PeerEvent, PeerEventKind
 from .republisher import PublishStats, Republisher
 from .sender_link import (
@@ -33,6 +34,9 @@ __all__ = [
     "HubLinkSpec",
     "HubLost",
     "HubSink",
+    "ImagezmqInlet",
+    "ImagezmqSpec",
+    "Inlet",
     "LinkTap",
     "PeerEvent",
     "PeerEventKind",

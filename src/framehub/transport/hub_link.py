@@ -17,6 +17,10 @@ The link is single-threaded: every method runs on the thread that drives it (see
 ``transport.driver``), and the sink is called on that thread. So are its taps
 (``LinkTap``): they see every valid message as it arrived, and every connection
 event, whatever the sink does with them (a publishing hub's ``Republisher``).
+
+Sockets that speak another wire into the same sink (imagezmq's senders, see
+``transport.imagezmq_link``) join as ``Inlet``s: polled with the ports, driven by
+the same thread, told of ``release`` and ``resume`` for the sources they feed.
 """
 
 from __future__ import annotations
@@ -40,14 +44,14 @@ from .polling import LinkPoller, drain
 from .sockets import Curve, LinkOptions, endpoint, open_socket, send_parts
 from .zap import ZapGuard
 
-__all__ = ["HubLink", "HubLinkSpec", "HubSink", "LinkTap", "Verdict"]
+__all__ = ["REPLY_LINGER_MS", "HubLink", "HubLinkSpec", "HubSink", "Inlet", "LinkTap", "Verdict"]
 
 log = logging.getLogger(__name__)
 
 #: What a closing hub gives libzmq to deliver its last replies (the answer to a
 #: server's goodbye, sent just before the caller closed the hub). It never makes
 #: close() wait: the shared context is never terminated.
-_REPLY_LINGER_MS = 200
+REPLY_LINGER_MS = 200
 
 # REP rather than ROUTER for pattern 1: libzmq strips, keeps and echoes the request
 # envelope in C (and discards requests whose envelope is malformed), which halves
@@ -102,6 +106,34 @@ class LinkTap(Protocol):
     def close(self) -> None: ...
 
 
+class Inlet(Protocol):
+    """Sockets of another wire that feed the hub's sink beside its ports.
+
+    An inlet decodes, offers to the sink and replies in its own wire; it follows
+    the sink's verdicts for its sources as the ports do, and (un)registers its own
+    sockets with the link's poller to stop or resume reading one.
+    """
+
+    @property
+    def sockets(self) -> Sequence[zmq.Socket[bytes]]:
+        """Every socket it owns."""
+
+    def attach(self, poller: LinkPoller) -> None:
+        """Register the sockets to read with the link's poller (once, at start)."""
+
+    def read(self, sock: zmq.Socket[bytes]) -> None:
+        """``sock``, one of its sockets, is readable: handle what arrived."""
+
+    def release(self, source: str) -> None:
+        """As ``HubLink.release``; a source it does not feed is ignored."""
+
+    def resume(self, source: str) -> None:
+        """As ``HubLink.resume``; a source it does not feed is ignored."""
+
+    def close_sockets(self) -> None:
+        """Close every socket it owns."""
+
+
 @dataclass(frozen=True, slots=True)
 class HubLinkSpec:
     protocol: str
@@ -131,7 +163,8 @@ class HubLink:
     """Binds every port at construction (errors raise in the caller's thread).
 
     ``wake`` is polled beside the ports (the driver's: readable when work was
-    posted), and ``cycle`` says when it was.
+    posted), and ``cycle`` says when it was. The link owns the ``inlets`` it is
+    given, and closes them with its ports.
     """
 
     def __init__(
@@ -141,10 +174,12 @@ class HubLink:
         context: zmq.Context[zmq.Socket[bytes]],
         wake: zmq.Socket[bytes],
         taps: Sequence[LinkTap] = (),
+        inlets: Sequence[Inlet] = (),
     ) -> None:
         self.spec = spec
         self._sink = sink
         self._taps = tuple(taps)
+        self._inlets = tuple(inlets)
         if spec.retain_frame_memory:
             retain_frame_memory()
         self._ports: list[_Port] = []
@@ -176,13 +211,18 @@ class HubLink:
         self._poller = LinkPoller(wake)
         for bound in self._ports:
             self._poller.register(bound.sock)
+        for inlet in self._inlets:
+            inlet.attach(self._poller)
+        self._inlet_of = {sock: inlet for inlet in self._inlets for sock in inlet.sockets}
         self._by_socket = {bound.sock: bound for bound in self._ports}
         self._by_source = {bound.source: bound for bound in self._ports}
 
     def close_sockets(self) -> None:
         for port in self._ports:
             port.monitor.close()
-            port.sock.close(linger=_REPLY_LINGER_MS)
+            port.sock.close(linger=REPLY_LINGER_MS)
+        for inlet in self._inlets:
+            inlet.close_sockets()
         # While our sockets were open their handshakes had to stay checked: without
         # a ZAP handler libzmq would accept any CURVE key.
         if self._guard is not None:
@@ -195,7 +235,11 @@ class HubLink:
     def resume(self, source: str) -> None:
         """The sink has room for ``source`` again: offer its held message."""
         port = self._by_source.get(source)
-        if port is None or port.held is None:
+        if port is None:
+            for inlet in self._inlets:
+                inlet.resume(source)
+            return
+        if port.held is None:
             return
         message, port.held = port.held, None
         if self._offer(port, message):
@@ -204,7 +248,11 @@ class HubLink:
     def release(self, source: str) -> None:
         """Acknowledge ``source``'s deferred message, and read its socket again."""
         port = self._by_source.get(source)
-        if port is None or port.owed is None:
+        if port is None:
+            for inlet in self._inlets:
+                inlet.release(source)
+            return
+        if port.owed is None:
             return
         message, port.owed = port.owed, None
         self._send_reply(port, self._sink.reply(source, message, time.monotonic()))
@@ -217,8 +265,10 @@ class HubLink:
         is ready; advance the clock when due. True if ``wake`` was readable."""
         ready, woken = self._poller.poll(timeout)
         for sock in ready:
-            port = self._by_socket[sock]
-            if (
+            port = self._by_socket.get(sock)
+            if port is None:
+                self._inlet_of[sock].read(sock)
+            elif (
                 port.held is None
                 and port.owed is None
                 and not drain(sock, partial(self._handle, port))
