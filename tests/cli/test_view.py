@@ -8,9 +8,17 @@ from pathlib import Path
 
 import cv2
 import pytest
-from web.viewing import StreamReader, all_streaming, framehub, stop, viewer_url, wait_for_status
+from web.viewing import (
+    StreamReader,
+    all_streaming,
+    framehub,
+    get,
+    stop,
+    viewer_url,
+    wait_for_status,
+)
 
-from support import free_ports
+from support import Child, free_ports
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -92,3 +100,38 @@ def test_view_shows_servers_that_join_later_and_stops_cleanly_on_sigterm():
             reader.stop()
         for child in [view, *servers]:
             child.kill()
+
+
+def test_view_takes_imagezmq_senders_by_name_and_records_them(tmp_path):
+    port, web = (str(p) for p in free_ports(2))
+    view = framehub(
+        "view", "--address", "127.0.0.1", "--imagezmq-port", port, "--http", f"127.0.0.1:{web}",
+        "--record", str(tmp_path), "--no-table",
+    )  # fmt: skip
+    senders = []
+    try:
+        base = viewer_url(view)
+        address = f"tcp://127.0.0.1:{port}"
+        senders = [
+            Child("imagezmq_sender.py", ["--address", address, "--name", "pi1|front"]),
+            Child("imagezmq_sender.py", ["--address", address, "--name", "pi2|back", "--jpg"]),
+        ]
+        doc = wait_for_status(base, all_streaming(2))
+        rows = {row["id"]: row for row in doc["servers"]}
+        assert {row["via"] for row in rows.values()} == {port}
+        assert rows["pi1|front"]["label"] == "pi1|front"
+        assert (rows["pi1|front"]["encoding"], rows["pi2|back"]["encoding"]) == ("raw", "jpeg")
+        code, _, body = get(base.split("?")[0].rstrip("/") + rows["pi2|back"]["snapshot"])
+        assert code == 200 and body.startswith(b"\xff\xd8")
+        for sender in senders:
+            sender.proc.terminate()
+            assert sender.result()["replies"]
+        assert stop(view) == 0, view.text()
+    finally:
+        for child in [view, *senders]:
+            child.kill()
+    assert "imagezmq senders on tcp://127.0.0.1:" in view.text()
+    assert sorted(path.name.split("_2")[0] for path in tmp_path.glob("*.avi")) == [
+        "pi1_front",
+        "pi2_back",
+    ]

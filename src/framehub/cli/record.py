@@ -35,8 +35,9 @@ _DEFAULT_FPS = 30.0
 
 def file_name(source: str, started: float, extension: str, name: str | None = None) -> str:
     """``<server>_<YYYYmmdd-HHMMSS>.<ext>``, the server id made safe for any file system;
-    a server that gave its name is ``<name>-<port>``."""
-    server = source if not name else f"{name}-{source}"
+    a server that gave its name is ``<name>-<port>`` (an imagezmq sender, whose name is
+    its id, ``<name>``)."""
+    server = source if not name or name == source else f"{name}-{source}"
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", server) or "server"
     return f"{safe}_{time.strftime('%Y%m%d-%H%M%S', time.localtime(started))}.{extension}"
 

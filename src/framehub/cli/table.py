@@ -37,6 +37,8 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         p50 = "-" if r["latency_ms_p50"] is None else f"{r['latency_ms_p50']:.1f}"
         message = "" if r["message"] is None else str(r["message"])
+        if r["via"] is not None:
+            message = f"imagezmq via {r['via']} {message}"
         if len(r["shared"]) > 1:
             message = f"PORT SHARED by {len(r['shared'])} servers! {message}"
         lines.append(
@@ -60,6 +62,7 @@ def _waiting(source: str) -> dict[str, Any]:
         "dropped": 0,
         "shared": [],
         "message": None,
+        "via": None,
     }
 
 
@@ -133,6 +136,7 @@ class LiveTable:
                     "dropped": s.dropped,
                     "shared": list(s.shared),
                     "message": s.last_message,
+                    "via": s.via,
                 }
             )
             if summary:

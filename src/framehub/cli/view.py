@@ -13,7 +13,7 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
-from ..api import Hub, HubConfig, Lifetime, Subscriber, SubscriberConfig
+from ..api import Hub, HubConfig, ImagezmqConfig, Lifetime, Subscriber, SubscriberConfig
 from ..api.receiving import Receiving
 from .common import (
     CommandError,
@@ -41,6 +41,8 @@ EXAMPLES = """\
   framehub view --ports 5566 5567 --secure ironhouse    # keys from 'framehub keys'
   framehub view --ports 5566 5567 --publish 'tcp://*:5600'   # and republish for others
   framehub view --from tcp://hub1:5600 tcp://hub2:5600 --camera door 5567   # elsewhere
+  framehub view --imagezmq-port 5555               # imagezmq senders, REQ/REP, unchanged
+  framehub view --imagezmq-connect tcp://pi1:5555 --imagezmq-connect tcp://pi2:5555
 
 servers connect with: framehub serve --address <this host> --port 5566
 """
@@ -61,13 +63,32 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="*",
         help="address to bind the hub's ports on (default: *, every interface)",
     )
-    where = parser.add_mutually_exclusive_group(required=True)
+    # Neither is required: a hub may take imagezmq senders alone.
+    where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--ports",
         type=port_number,
         nargs="+",
         metavar="PORT",
-        help="one port per server",
+        help="one port per server (framehub or NetGear)",
+    )
+    imagezmq = parser.add_argument_group(
+        "imagezmq senders", "each known by the name it sends; gone after 5 s without a frame"
+    )
+    imagezmq.add_argument(
+        "--imagezmq-port",
+        type=port_number,
+        metavar="PORT",
+        help="bind PORT for imagezmq REQ/REP senders (ImageSender('tcp://<hub>:PORT')), "
+        "any number of them",
+    )
+    imagezmq.add_argument(
+        "--imagezmq-connect",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="connect to an imagezmq PUB/SUB sender bound at ADDRESS (tcp://pi1:5555); "
+        "repeat for each",
     )
     where.add_argument(
         "--from",
@@ -129,12 +150,27 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
+def _imagezmq_config(args: argparse.Namespace) -> ImagezmqConfig | None:
+    if args.imagezmq_port is None and not args.imagezmq_connect:
+        return None
+    return ImagezmqConfig(port=args.imagezmq_port, connect=tuple(args.imagezmq_connect))
+
+
+def _imagezmq_summary(args: argparse.Namespace) -> str:
+    where = [] if args.imagezmq_port is None else [f"on tcp://{args.address}:{args.imagezmq_port}"]
+    where += [f"from {address}" for address in args.imagezmq_connect]
+    return "for imagezmq senders " + ", ".join(where)
+
+
 def _open_hub(args: argparse.Namespace) -> tuple[Receiving, tuple[str, ...], str]:
     """The hub the options ask for, the servers it expects, and how to say what it is."""
     lifetime = Lifetime.STREAM if args.until_ended else Lifetime.SERVICE
+    imagezmq = _imagezmq_config(args)
     if args.hubs is not None:
-        if args.publish is not None or args.secure is not None:
-            raise CommandError("--publish and --secure go with --ports, not --from")
+        if args.publish is not None or args.secure is not None or imagezmq is not None:
+            raise CommandError(
+                "--publish, --secure and --imagezmq-* go with --ports (or alone), not --from"
+            )
         subscriber = SubscriberConfig(
             hubs=tuple(args.hubs),
             cameras=None if args.cameras is None else tuple(args.cameras),
@@ -145,22 +181,30 @@ def _open_hub(args: argparse.Namespace) -> tuple[Receiving, tuple[str, ...], str
         return Subscriber(config=subscriber), (), f"subscribed to {' '.join(args.hubs)} ({cameras})"
     if args.cameras is not None:
         raise CommandError("--camera goes with --from")
-    if len(set(args.ports)) != len(args.ports):
-        raise CommandError(f"--ports must be distinct, got {args.ports}")
+    ports = args.ports or []
+    if not ports and imagezmq is None:
+        raise CommandError("give --ports, --from, --imagezmq-port or --imagezmq-connect")
+    if len(set(ports)) != len(ports):
+        raise CommandError(f"--ports must be distinct, got {ports}")
     config = HubConfig(
-        ports=tuple(args.ports),
+        ports=tuple(ports),
         address=args.address,
         pattern=args.pattern,
         decode=False,
         lifetime=lifetime,
         security=security_config(args),
         publish=args.publish,
+        imagezmq=imagezmq,
     )
-    ports = ",".join(config.sources)
     secure = "" if args.secure is None else f", {args.secure}"
     publish = "" if args.publish is None else f", republished on {args.publish}"
-    what = f"hub on tcp://{args.address}:{ports} (pattern {args.pattern}{secure}{publish})"
-    return Hub(config), config.sources, what
+    what = []
+    if ports:
+        pattern = f"pattern {args.pattern}{secure}"
+        what.append(f"on tcp://{args.address}:{','.join(config.sources)} ({pattern})")
+    if imagezmq is not None:
+        what.append(_imagezmq_summary(args))
+    return Hub(config), config.sources, "hub " + " and ".join(what) + publish
 
 
 def run(args: argparse.Namespace, stop: threading.Event) -> int:

@@ -210,6 +210,7 @@ def _server_row(
             "seconds_since_frame": round(max(0.0, now - status.last_seen), 3),
             "last_message": status.last_message,
             "shared": list(status.shared),
+            "via": status.via,
         }
     return row
 
