@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 
@@ -19,6 +20,7 @@ from framehub import (
     HubConfig,
     ImagezmqConfig,
     Lifetime,
+    Policy,
     Sender,
     SenderConfig,
     ServerState,
@@ -278,3 +280,28 @@ def test_bad_metadata_is_dropped_and_counted_beside_netgear_servers():
     assert status[str(netgear_port)].via is None
     assert status[str(netgear_port)].label == f"door ({netgear_port})"
     assert status["honest"].via == str(port)
+
+
+@pytest.mark.parametrize("policy", [Policy.LOSSLESS, Policy.LATEST])
+def test_a_slow_consumer_gets_every_frame_or_the_newest_as_the_policy_says(policy):
+    frames = 15
+    (port,) = free_ports(1)
+    config = HubConfig(imagezmq=ImagezmqConfig(port=port), policy=policy, lifetime=Lifetime.SERVICE)
+    with Hub(config) as hub:
+        thread, replies = start(send(f"tcp://127.0.0.1:{port}", "cam", frames))
+        indexes = []
+        while not indexes or indexes[-1] < frames - 1:
+            frame = hub.recv(timeout=10)
+            assert frame is not None
+            indexes.append(frame_index(frame.image))
+            # The consumer's work on each frame: long enough for the hub's I/O thread to
+            # answer the sender meanwhile (it takes over after 50 ms).
+            time.sleep(0.08)
+        thread.join(5)
+        dropped = hub.status()[0].dropped
+    assert replies == [[b"OK"] * frames]
+    assert indexes == sorted(indexes)
+    if policy is Policy.LOSSLESS:
+        assert indexes == list(range(frames)) and dropped == 0
+    else:
+        assert len(indexes) + dropped == frames and dropped > 0

@@ -26,6 +26,12 @@ class Frame:
     beside the port, ``door (5566)``. ``received_at`` is the hub's ``time.time()``
     when the frame arrived.
 
+    A frame of an imagezmq sender (``HubConfig(imagezmq=...)``) has the name it sent
+    (``send_image(name, image)``) as ``source``, ``name`` and ``label``; ``via`` is
+    the hub port or sender address it came through (None for NetGear frames);
+    ``jpeg`` holds what ``send_jpg`` sent; ``message``, ``seq``, ``sent_at``,
+    ``latency`` and ``sender_port`` are None, as imagezmq's wire has no such fields.
+
     ``image`` is the decoded frame. A hub made with ``decode=False`` does not
     decode on its own: ``jpeg`` (the compressed bytes as received, None for a raw
     frame) can then be passed on untouched, ``thumbnail()`` decodes at a reduced
@@ -87,6 +93,10 @@ class Frame:
     @property
     def sender_port(self) -> str | int | None:
         return self._pending.packet.port
+
+    @property
+    def via(self) -> str | None:
+        return self._pending.packet.via
 
     @property
     def jpeg(self) -> Payload | None:
