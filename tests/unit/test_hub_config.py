@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from framehub import ConfigError, HubConfig, SubscriberConfig
+from framehub import ConfigError, HubConfig, ImagezmqConfig, SecurityConfig, SubscriberConfig
 
 
 @pytest.mark.parametrize("ports", [(5555, 5555), (5555, "5555"), ["6000", 6001, 6000]])
@@ -46,3 +46,33 @@ def test_several_hubs_label_their_cameras() -> None:
     two = SubscriberConfig(hubs=("tcp://hub1:5600", "tcp://hub2:5600"))
     assert one.labels == ("",)
     assert two.labels == ("hub1:5600/", "hub2:5600/")
+
+
+def test_an_imagezmq_hub_needs_no_netgear_port_but_something_to_listen_to():
+    assert HubConfig(imagezmq=ImagezmqConfig(port=5555)).sources == ()
+    with pytest.raises(ConfigError, match="ports must be a non-empty tuple"):
+        HubConfig()
+    with pytest.raises(ConfigError, match="needs a port, connect addresses, or both"):
+        ImagezmqConfig()
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"port": True}, "imagezmq port must be a port number"),
+        ({"connect": "tcp://pi1:5555"}, "tuple of sender addresses"),
+        ({"connect": ("pi1:5555",)}, "'tcp://host:port' or 'ipc://path'"),
+        ({"connect": ("tcp://a:1", "tcp://a:1")}, "must be unique"),
+        ({"port": 5555, "gone_after": 0}, "imagezmq gone_after"),
+    ],
+)
+def test_imagezmq_options_are_checked_naming_the_option(options, match):
+    with pytest.raises(ConfigError, match=match):
+        ImagezmqConfig(**options)
+
+
+def test_imagezmq_senders_take_a_port_of_their_own_and_no_secure_mode(tmp_path):
+    with pytest.raises(ConfigError, match="also one of ports"):
+        HubConfig(ports=(5555,), imagezmq=ImagezmqConfig(port="5555"))
+    with pytest.raises(ConfigError, match="cannot use Secure Mode"):
+        HubConfig(imagezmq=ImagezmqConfig(port=5555), security=SecurityConfig(keys=tmp_path))

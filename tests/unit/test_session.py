@@ -38,6 +38,22 @@ def test_first_frame_joins_then_quiet_then_gone_once_disconnected_then_returns()
     assert table.snapshot(71.0)[0].state is ServerState.STREAMING
 
 
+def test_a_sender_sharing_its_port_is_gone_after_its_silence_whatever_the_connections():
+    table = ServerTable(["5566"], quiet_after=1.0, gone_after=1.0, silent_gone_after=5.0)
+    table.opened("5555", 7)  # the shared port's connections say nothing about one sender
+    assert kinds(table.frame("pi|1", 0.0, nbytes=10, name="pi|1", via="5555")) == [
+        (EventKind.JOINED, "pi|1")
+    ]
+    assert kinds(table.tick(1.0)) == [(EventKind.QUIET, "pi|1")]
+    assert table.tick(4.9) == []
+    assert kinds(table.tick(5.0)) == [(EventKind.GONE, "pi|1")]
+    assert kinds(table.frame("pi|1", 9.0, nbytes=10, name="pi|1", via="5555")) == [
+        (EventKind.RETURNED, "pi|1")
+    ]
+    (row,) = table.snapshot(9.0)
+    assert (row.source, row.via, row.label) == ("pi|1", "5555", "pi|1")
+
+
 def test_a_quick_reconnect_is_not_gone():
     table = ServerTable(["a"], gone_after=1.0)
     table.opened("a", 7)

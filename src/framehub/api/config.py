@@ -222,7 +222,8 @@ class ImagezmqConfig:
     sends (``send_image(name, image)``, by imagezmq's convention ``"host|view"``):
     its frames' ``source`` and ``name``, its row in ``Hub.status()``. imagezmq has no
     goodbye, and senders on one port have no connection of their own to watch, so a
-    sender is gone after ``gone_after`` seconds without a frame.
+    sender is gone after ``gone_after`` seconds without a frame. A hub accepts up to
+    1024 sender names, so that a peer inventing names cannot grow it without end.
     """
 
     port: PortValue | None = None
