@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from framehub import ConfigError, HubConfig, ImagezmqConfig, SecurityConfig, SubscriberConfig
+from framehub import (
+    ConfigError,
+    HubConfig,
+    ImagezmqConfig,
+    Policy,
+    SecurityConfig,
+    SubscriberConfig,
+)
 
 
 @pytest.mark.parametrize("ports", [(5555, 5555), (5555, "5555"), ["6000", 6001, 6000]])
@@ -76,3 +83,10 @@ def test_imagezmq_senders_take_a_port_of_their_own_and_no_secure_mode(tmp_path):
         HubConfig(ports=(5555,), imagezmq=ImagezmqConfig(port="5555"))
     with pytest.raises(ConfigError, match="cannot use Secure Mode"):
         HubConfig(imagezmq=ImagezmqConfig(port=5555), security=SecurityConfig(keys=tmp_path))
+
+
+def test_the_default_policy_holds_back_only_senders_that_wait_for_an_answer():
+    assert HubConfig(imagezmq=ImagezmqConfig(port=5555)).effective_policy is Policy.LOSSLESS
+    pubsub = ImagezmqConfig(connect=("tcp://pi1:5555",))
+    assert HubConfig(imagezmq=pubsub).effective_policy is Policy.LATEST
+    assert HubConfig(ports=(5566,), imagezmq=pubsub).effective_policy is Policy.LOSSLESS

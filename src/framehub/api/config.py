@@ -370,10 +370,18 @@ class HubConfig:
 
     @property
     def effective_policy(self) -> Policy:
-        """Lossless where the wire can push back on one server (patterns 0/1), else latest."""
+        """Lossless where the wire can push back on one server (patterns 0/1, imagezmq's
+        REQ/REP), else latest."""
         if self.policy is not None:
             return self.policy
-        return Policy.LATEST if self.pattern == 2 else Policy.LOSSLESS
+        return Policy.LOSSLESS if self.acknowledges else Policy.LATEST
+
+    @property
+    def acknowledges(self) -> bool:
+        """Whether the hub answers some of its servers' frames, and so can hold one back:
+        NetGear ports in patterns 0/1, or an imagezmq REQ/REP port."""
+        netgear = bool(self.ports) and self.pattern != 2
+        return netgear or (self.imagezmq is not None and self.imagezmq.port is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,6 +545,10 @@ class SubscriberConfig:
     @property
     def silent_gone_after(self) -> float:
         return self.gone_after
+
+    @property
+    def acknowledges(self) -> bool:
+        return False
 
     @property
     def pattern(self) -> Pattern:

@@ -75,6 +75,8 @@ class ReceptionConfig(Protocol):
     @property
     def silent_gone_after(self) -> float: ...
     @property
+    def acknowledges(self) -> bool: ...
+    @property
     def end_grace(self) -> float: ...
     @property
     def lifetime(self) -> Lifetime: ...
@@ -127,7 +129,7 @@ class Reception:
             config.effective_policy,
             config.queue_size,
             window_budget=None if reply_carries_data(config) else config.window_budget,
-            replies=config.pattern != 2,
+            replies=config.acknowledges,
             now=now,
         )
         self._queue: DeliveryQueue[Pending] = DeliveryQueue(
