@@ -8,6 +8,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -26,7 +27,7 @@ from framehub import (
     ServerState,
 )
 from framehub.transport import ImagezmqInlet, ImagezmqSpec, Verdict
-from framehub.wire import Limits, Payload, ServerMessage
+from framehub.wire import FramePacket, Limits, Payload, ServerMessage, encode_imagezmq_message
 from support import Child, frame_index, free_ports, wait_for
 
 imagezmq = pytest.importorskip("imagezmq")
@@ -104,6 +105,12 @@ def inlet() -> Iterator[tuple[ImagezmqInlet, Sink, zmq.Poller, str]]:
         link.close_sockets()
 
 
+def packet(name: str) -> list[Payload]:
+    return encode_imagezmq_message(
+        FramePacket(image(0).tobytes(), dtype="uint8", shape=(48, 64, 3), name=name)
+    )
+
+
 def drive_until(link: ImagezmqInlet, poller: zmq.Poller, condition: Callable[[], bool]) -> None:
     for _ in range(100):
         if condition():
@@ -133,6 +140,43 @@ def test_a_sender_kept_waiting_holds_back_no_other_sender_on_its_port(inlet):
     full.join(5)
     assert full_replies == [[b"OK"]]
     assert sink.offered.count("full") == 2
+
+
+def test_names_and_senders_per_name_are_bounded(inlet):
+    link, sink, poller, address = inlet
+    link.spec = replace(link.spec, max_senders=2)
+    sink.verdicts["same"] = Verdict.DEFER
+    peers: dict[str, list[zmq.Socket[bytes]]] = defaultdict(list)
+
+    def send_from_a_new_peer(name: str) -> None:
+        peer = zmq.Context.instance().socket(zmq.REQ)
+        peer.setsockopt(zmq.LINGER, 0)
+        peer.connect(address)
+        peer.send_multipart(packet(name))
+        peers[name].append(peer)
+
+    try:
+        send_from_a_new_peer("a")
+        send_from_a_new_peer("same")  # its answer is owed until the consumer takes it
+        drive_until(link, poller, lambda: sorted(sink.offered) == ["a", "same"])
+        for _ in range(5):  # five more senders named "same": four wait, one is pushed out
+            send_from_a_new_peer("same")
+        send_from_a_new_peer("b")  # a third name
+        drive_until(link, poller, lambda: len(sink.rejected) == 2)
+        everyone = [peer for sockets in peers.values() for peer in sockets]
+        wait_for(lambda: sum(bool(peer.poll(0)) for peer in everyone) == 3, what="3 answers")
+        answers = {
+            name: [peer.recv_multipart() if peer.poll(0) else None for peer in sockets]
+            for name, sockets in peers.items()
+        }
+    finally:
+        for sockets in peers.values():
+            for peer in sockets:
+                peer.close()
+    assert answers["a"] == [[b"OK"]] and answers["b"] == [[b""]]
+    assert answers["same"][0] is None and answers["same"][1:].count([b"OK"]) == 1
+    assert sorted(sink.rejected) == sorted(["same", address.rsplit(":", 1)[1]])
+    assert sorted(sink.offered) == ["a", "same"]
 
 
 # -- a whole hub --------------------------------------------------------------------
