@@ -89,4 +89,7 @@ def test_the_default_policy_holds_back_only_senders_that_wait_for_an_answer():
     assert HubConfig(imagezmq=ImagezmqConfig(port=5555)).effective_policy is Policy.LOSSLESS
     pubsub = ImagezmqConfig(connect=("tcp://pi1:5555",))
     assert HubConfig(imagezmq=pubsub).effective_policy is Policy.LATEST
-    assert HubConfig(ports=(5566,), imagezmq=pubsub).effective_policy is Policy.LOSSLESS
+    assert HubConfig(ports=(5566,), imagezmq=pubsub).effective_policy is Policy.LATEST
+    reqrep = ImagezmqConfig(port=5555)
+    assert HubConfig(ports=(5566,), imagezmq=reqrep).effective_policy is Policy.LOSSLESS
+    assert HubConfig(ports=(5566,), pattern=2, imagezmq=reqrep).effective_policy is Policy.LATEST

@@ -259,7 +259,8 @@ class HubConfig:
     With ``multiserver`` (vidgear's Multi-Servers Mode) each port belongs to one
     server and every message must claim the port it arrives on; without it there
     is exactly one port. ``policy`` decides what happens when the consumer is
-    slower than a server (default: lossless in patterns 0/1, latest in pattern 2);
+    slower than a server (default: lossless in patterns 0/1, latest in pattern 2, and
+    latest if imagezmq PUB/SUB senders are connected to, see ``effective_policy``);
     ``queue_size`` frames per server are held at most (lossless: two while the
     consumer is persistently behind, see ``session.window``). A server without frames
     for ``quiet_after`` seconds is reported quiet; one whose connection closed
@@ -370,11 +371,14 @@ class HubConfig:
 
     @property
     def effective_policy(self) -> Policy:
-        """Lossless where the wire can push back on one server (patterns 0/1, imagezmq's
-        REQ/REP), else latest."""
+        """Lossless where the wire can push back on every server (patterns 0/1, imagezmq's
+        REQ/REP), else latest: a server that cannot be made to wait would have its
+        frames go stale in its own queue instead."""
         if self.policy is not None:
             return self.policy
-        return Policy.LOSSLESS if self.acknowledges else Policy.LATEST
+        netgear_answers = not self.ports or self.pattern != 2
+        imagezmq_answers = self.imagezmq is None or not self.imagezmq.connect
+        return Policy.LOSSLESS if netgear_answers and imagezmq_answers else Policy.LATEST
 
     @property
     def acknowledges(self) -> bool:
