@@ -179,6 +179,41 @@ def test_names_and_senders_per_name_are_bounded(inlet):
     assert sorted(sink.offered) == ["a", "same"]
 
 
+def test_a_held_pub_sub_sender_is_left_unread_until_resumed():
+    (port,) = free_ports(1)
+    address = f"tcp://127.0.0.1:{port}"
+    publisher = imagezmq.ImageSender(connect_to=address, REQ_REP=False)
+    publisher.zmq_socket.setsockopt(zmq.LINGER, 0)
+    sink = Sink({"cam": Verdict.HOLD})
+    link = ImagezmqInlet(
+        ImagezmqSpec("tcp", "127.0.0.1", None, (address,), Limits()), sink, zmq.Context.instance()
+    )
+    poller = zmq.Poller()
+    link.attach(poller)
+    try:
+
+        def publish_until_offered(count: int) -> None:
+            for i in range(200):
+                publisher.send_image("cam", image(i))  # PUB/SUB: the first ones may be lost
+                for sock, _ in poller.poll(10):
+                    link.read(sock)
+                if len(sink.offered) >= count:
+                    return
+            raise AssertionError("the inlet did not get there")
+
+        publish_until_offered(1)
+        for _ in range(5):  # the held sender's socket is not read on
+            publisher.send_image("cam", image(0))
+        assert poller.poll(100) == [] and sink.offered == ["cam"]
+        sink.verdicts["cam"] = Verdict.REPLY
+        link.resume("cam")
+        assert sink.offered == ["cam", "cam"]  # the held frame, offered again
+        publish_until_offered(4)  # and its socket is read again
+    finally:
+        link.close_sockets()
+        publisher.close()
+
+
 # -- a whole hub --------------------------------------------------------------------
 
 
