@@ -8,6 +8,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 
 import cv2
@@ -27,6 +28,7 @@ from framehub import (
     ServerState,
 )
 from framehub.transport import ImagezmqInlet, ImagezmqSpec, Verdict
+from framehub.transport.polling import LinkPoller
 from framehub.wire import FramePacket, Limits, Payload, ServerMessage, encode_imagezmq_message
 from support import Child, frame_index, free_ports, wait_for
 
@@ -92,17 +94,17 @@ class Sink:
 
 
 @pytest.fixture
-def inlet() -> Iterator[tuple[ImagezmqInlet, Sink, zmq.Poller, str]]:
+def inlet() -> Iterator[tuple[ImagezmqInlet, Sink, LinkPoller, str]]:
     (port,) = free_ports(1)
     sink = Sink({})
     spec = ImagezmqSpec("tcp", "127.0.0.1", str(port), (), Limits())
     link = ImagezmqInlet(spec, sink, zmq.Context.instance())
-    poller = zmq.Poller()
-    link.attach(poller)
-    try:
-        yield link, sink, poller, f"tcp://127.0.0.1:{port}"
-    finally:
-        link.close_sockets()
+    with polling() as poller:
+        link.attach(poller)
+        try:
+            yield link, sink, poller, f"tcp://127.0.0.1:{port}"
+        finally:
+            link.close_sockets()
 
 
 def packet(name: str) -> list[Payload]:
@@ -111,12 +113,23 @@ def packet(name: str) -> list[Payload]:
     )
 
 
-def drive_until(link: ImagezmqInlet, poller: zmq.Poller, condition: Callable[[], bool]) -> None:
+@contextmanager
+def polling() -> Iterator[LinkPoller]:
+    """The poller a hub link gives its inlets (its wake socket is never written here)."""
+    wake = zmq.Context.instance().socket(zmq.PAIR)
+    try:
+        yield LinkPoller(wake)
+    finally:
+        wake.close(linger=0)
+
+
+def drive_until(link: ImagezmqInlet, poller: LinkPoller, condition: Callable[[], bool]) -> None:
     for _ in range(100):
         if condition():
             return
-        for sock, _ in poller.poll(100):
+        for sock in poller.poll(0.1)[0]:
             link.read(sock)
+        poller.tick()  # as the hub link does each cycle: the next poll may wait again
     assert condition(), "the inlet did not get there"
 
 
@@ -188,30 +201,31 @@ def test_a_held_pub_sub_sender_is_left_unread_until_resumed():
     link = ImagezmqInlet(
         ImagezmqSpec("tcp", "127.0.0.1", None, (address,), Limits()), sink, zmq.Context.instance()
     )
-    poller = zmq.Poller()
-    link.attach(poller)
-    try:
+    with polling() as poller:
+        link.attach(poller)
+        try:
 
-        def publish_until_offered(count: int) -> None:
-            for i in range(200):
-                publisher.send_image("cam", image(i))  # PUB/SUB: the first ones may be lost
-                for sock, _ in poller.poll(10):
-                    link.read(sock)
-                if len(sink.offered) >= count:
-                    return
-            raise AssertionError("the inlet did not get there")
+            def publish_until_offered(count: int) -> None:
+                for i in range(200):
+                    publisher.send_image("cam", image(i))  # PUB/SUB: the first ones may be lost
+                    for sock in poller.poll(0.01)[0]:
+                        link.read(sock)
+                    poller.tick()
+                    if len(sink.offered) >= count:
+                        return
+                raise AssertionError("the inlet did not get there")
 
-        publish_until_offered(1)
-        for _ in range(5):  # the held sender's socket is not read on
-            publisher.send_image("cam", image(0))
-        assert poller.poll(100) == [] and sink.offered == ["cam"]
-        sink.verdicts["cam"] = Verdict.REPLY
-        link.resume("cam")
-        assert sink.offered == ["cam", "cam"]  # the held frame, offered again
-        publish_until_offered(4)  # and its socket is read again
-    finally:
-        link.close_sockets()
-        publisher.close()
+            publish_until_offered(1)
+            for _ in range(5):  # the held sender's socket is not read on
+                publisher.send_image("cam", image(0))
+            assert poller.poll(0.1)[0] == [] and sink.offered == ["cam"]
+            sink.verdicts["cam"] = Verdict.REPLY
+            link.resume("cam")
+            assert sink.offered == ["cam", "cam"]  # the held frame, offered again
+            publish_until_offered(4)  # and its socket is read again
+        finally:
+            link.close_sockets()
+            publisher.close()
 
 
 # -- a whole hub --------------------------------------------------------------------
