@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import threading
@@ -17,6 +18,7 @@ import pytest
 import zmq
 
 from framehub import (
+    AsyncHub,
     EventKind,
     Hub,
     HubConfig,
@@ -398,3 +400,17 @@ def test_a_slow_consumer_gets_every_frame_or_the_newest_as_the_policy_says(polic
         assert indexes == list(range(frames)) and dropped == 0
     else:
         assert len(indexes) + dropped == frames and dropped > 0
+
+
+def test_an_async_hub_takes_imagezmq_senders_too():
+    (port,) = free_ports(1)
+    config = HubConfig(imagezmq=ImagezmqConfig(port=port), lifetime=Lifetime.SERVICE)
+
+    async def main() -> list[str]:
+        async with AsyncHub(config) as hub:
+            thread, _ = start(send(f"tcp://127.0.0.1:{port}", "pi|door", 3, jpeg=True))
+            frames = [await hub.recv(timeout=10) for _ in range(3)]
+            thread.join(5)
+        return [f.source for f in frames if f is not None and f.image.shape == (48, 64, 3)]
+
+    assert asyncio.run(main()) == ["pi|door"] * 3
