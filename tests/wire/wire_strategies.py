@@ -9,11 +9,13 @@ import numpy as np
 from hypothesis import strategies as st
 
 from framehub.wire import (
+    H264_DTYPE,
     JPEG_COLORSPACES,
     MAX_WINDOW,
     RAW_DTYPES,
     Ack,
     ArrayReply,
+    CodecInfo,
     Compression,
     DataReply,
     EndOfStream,
@@ -63,8 +65,14 @@ def frame_packets(draw: st.DrawFn) -> FramePacket:
         "sent_at": draw(st.none() | st.floats(allow_nan=False, allow_infinity=False)),
         "name": draw(st.none() | st.text(max_size=64)),
         "sender": draw(st.none() | st.text(max_size=64)),
+        "probe": draw(st.booleans()),
     }
-    if draw(st.booleans()):
+    kind = draw(st.sampled_from(["raw", "jpeg", "h264"]))
+    if kind == "h264":
+        codec = CodecInfo(key=draw(st.booleans()), n=draw(st.integers(min_value=0)))
+        payload = draw(st.binary(min_size=1, max_size=64))
+        return FramePacket(payload=payload, dtype=H264_DTYPE, codec=codec, **fields)
+    if kind == "raw":
         dtype, shape, payload = draw(raw_layouts())
         return FramePacket(payload=payload, dtype=dtype, shape=shape, **fields)
     return FramePacket(payload=draw(jpeg_payloads), compression=draw(compressions), **fields)
@@ -82,8 +90,10 @@ def array_replies(draw: st.DrawFn) -> ArrayReply:
 server_messages = frame_packets() | st.builds(EndOfStream, ports)
 # An acknowledgement is free text; one that reads as a reply object is a reply instead.
 ack_texts = st.text(max_size=200).filter(
-    lambda text: "return_type" not in text and "fh_window" not in text
+    lambda text: "return_type" not in text and "fh_" not in text
 )
-acks = st.builds(Ack, ack_texts, st.none() | st.integers(1, MAX_WINDOW))
+acks = st.builds(
+    Ack, ack_texts, st.none() | st.integers(1, MAX_WINDOW), st.booleans(), st.booleans()
+)
 data_replies = st.builds(DataReply, json_values, ports)
 client_messages = acks | data_replies | array_replies()

@@ -8,12 +8,15 @@ from .encode import FrameHeader, dump_json, encode_client_message, encode_server
 from .imagezmq import IMAGEZMQ_REPLY, decode_imagezmq_message, encode_imagezmq_message
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import (
+    H264,
+    H264_DTYPE,
     JPEG_COLORSPACES,
     MAX_WINDOW,
     RAW_DTYPES,
     Ack,
     ArrayReply,
     ClientMessage,
+    CodecInfo,
     Compression,
     DataReply,
     EndOfStream,
@@ -37,6 +40,8 @@ from .relay import (
 __all__ = [
     "DEFAULT_LIMITS",
     "EVERY_CAMERA",
+    "H264",
+    "H264_DTYPE",
     "IMAGEZMQ_REPLY",
     "JPEG_COLORSPACES",
     "MAX_WINDOW",
@@ -45,6 +50,7 @@ __all__ = [
     "Ack",
     "ArrayReply",
     "ClientMessage",
+    "CodecInfo",
     "Compression",
     "ConnectionNote",
     "DataReply",

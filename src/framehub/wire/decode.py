@@ -16,12 +16,15 @@ import numpy as np
 from ..errors import WireError
 from .limits import DEFAULT_LIMITS, Limits
 from .messages import (
+    H264,
+    H264_DTYPE,
     JPEG_COLORSPACES,
     MAX_WINDOW,
     RAW_DTYPES,
     Ack,
     ArrayReply,
     ClientMessage,
+    CodecInfo,
     Compression,
     DataReply,
     EndOfStream,
@@ -163,6 +166,28 @@ def _array_fields(
     return None, dtype, shape
 
 
+def _codec(value: Any) -> CodecInfo:
+    """framehub's ``fh_codec`` object: the only codec it knows is H.264."""
+    if not isinstance(value, dict) or value.get("name") != H264:
+        raise WireError(f"'fh_codec' must be an object naming {H264!r}, got {value!r:.40}")
+    n = value.get("n")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise WireError("'fh_codec' frame number 'n' must be a non-negative integer")
+    return CodecInfo(name=H264, key=_flag(value, "key"), n=n)
+
+
+def _codec_frame(
+    header: dict[str, Any], payload: Payload, limits: Limits
+) -> tuple[CodecInfo, str, tuple[int, ...]]:
+    """The codec of an H.264 frame (its dtype and shape are placeholders for vidgear)."""
+    if header.get("compression", False) is not False:
+        raise WireError("an H.264 frame cannot also be JPEG-compressed")
+    if not payload:
+        raise WireError("an H.264 frame has an empty payload")
+    check_payload(payload, None, limits)
+    return _codec(header["fh_codec"]), H264_DTYPE, ()
+
+
 def decode_server_message(
     parts: Sequence[Payload], limits: Limits = DEFAULT_LIMITS
 ) -> ServerMessage:
@@ -176,7 +201,12 @@ def decode_server_message(
     if len(parts) != 2:
         raise WireError("a frame message needs a second part with the frame")
     payload = parts[1]
-    compression, dtype, shape = _array_fields(header, payload, limits, "dtype", "shape")
+    codec: CodecInfo | None = None
+    if "fh_codec" in header:
+        compression = None
+        codec, dtype, shape = _codec_frame(header, payload, limits)
+    else:
+        compression, dtype, shape = _array_fields(header, payload, limits, "dtype", "shape")
     return FramePacket(
         payload=payload,
         compression=compression,
@@ -189,16 +219,31 @@ def decode_server_message(
         sent_at=_optional_time(header),
         name=_optional_text(header, "fh_name", limits),
         sender=_optional_text(header, "fh_sender", limits),
+        codec=codec,
+        probe=_flag(header, "fh_probe", False),
     )
 
 
+#: The keys that make a JSON reply a framehub acknowledgement.
+_ACK_KEYS = ("fh_window", "fh_hub", "fh_key")
+
+
 def _advising_ack(body: dict[str, Any]) -> Ack:
-    window, text = body["fh_window"], body.get("ack", "")
-    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= MAX_WINDOW:
-        raise WireError(f"'fh_window' must be an integer 1-{MAX_WINDOW}, got {window!r:.40}")
+    text = body.get("ack", "")
+    window = None
+    if "fh_window" in body:
+        window = body["fh_window"]
+        valid = isinstance(window, int) and not isinstance(window, bool)
+        if not valid or not 1 <= window <= MAX_WINDOW:
+            raise WireError(f"'fh_window' must be an integer 1-{MAX_WINDOW}, got {window!r:.40}")
     if not isinstance(text, str):
         raise WireError(f"'ack' must be a string, got {type(text).__name__}")
-    return Ack(text=text, window=window)
+    return Ack(
+        text=text,
+        window=window,
+        hub=_flag(body, "fh_hub", False),
+        keyframe=_flag(body, "fh_key", False),
+    )
 
 
 def decode_client_message(
@@ -214,7 +259,7 @@ def decode_client_message(
             body = load_object(part, limits, "reply")
         except WireError:
             body = None
-        if body is not None and "fh_window" in body:
+        if body is not None and any(key in body for key in _ACK_KEYS):
             return _advising_ack(body)
         if body is None or "return_type" not in body:
             if len(part) > limits.max_ack_chars:

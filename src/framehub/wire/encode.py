@@ -10,6 +10,7 @@ from ..errors import ConfigError
 from .messages import (
     Ack,
     ClientMessage,
+    CodecInfo,
     Compression,
     DataReply,
     EndOfStream,
@@ -72,6 +73,7 @@ class FrameHeader:
         shape: tuple[int, ...],
         name: str | None = None,
         sender: str | None = None,
+        probe: bool = False,
     ) -> None:
         before: dict[str, JSONValue] = {
             **_with_port(port),
@@ -88,13 +90,26 @@ class FrameHeader:
             after["fh_name"] = name
         if sender is not None:
             after["fh_sender"] = sender
+        if probe:
+            after["fh_probe"] = True
         # vidgear's key order, with "message" between the two.
         self._head = b"{" + _members(before) + b',"message":'
         self._tail = b"," + _members(after)
 
-    def render(self, message: JSONValue, seq: int | None, sent_at: float | None) -> bytes:
-        """The header of one frame; ``seq`` and ``sent_at`` are left out when None."""
+    def render(
+        self,
+        message: JSONValue,
+        seq: int | None,
+        sent_at: float | None,
+        codec: CodecInfo | None = None,
+    ) -> bytes:
+        """The header of one frame; ``seq``, ``sent_at`` and ``codec`` are left out when None."""
         parts = [self._head, _NULL if message is None else dump_json(message), self._tail]
+        if codec is not None:
+            parts.append(
+                b',"fh_codec":{"name":%s,"key":%s,"n":%d}'
+                % (dump_json(codec.name), b"true" if codec.key else b"false", codec.n)
+            )
         if seq is not None:
             parts.append(b',"fh_seq":%d' % seq)
         if sent_at is not None:
@@ -126,19 +141,27 @@ def encode_server_message(msg: ServerMessage) -> list[Payload]:
         shape=msg.shape,
         name=msg.name,
         sender=msg.sender,
+        probe=msg.probe,
     )
-    return [header.render(msg.message, msg.seq, msg.sent_at), msg.payload]
+    return [header.render(msg.message, msg.seq, msg.sent_at, msg.codec), msg.payload]
 
 
 def encode_client_message(msg: ClientMessage) -> list[Payload]:
     """Encode what a client answers: an ack string, return data, or an ndarray reply."""
     if isinstance(msg, Ack):
-        if msg.window is None:
+        if msg.plain:
             return [msg.text.encode()]
-        return [dump_json({"ack": msg.text, "fh_window": msg.window})]
+        body: dict[str, JSONValue] = {"ack": msg.text}
+        if msg.window is not None:
+            body["fh_window"] = msg.window
+        if msg.hub:
+            body["fh_hub"] = True
+        if msg.keyframe:
+            body["fh_key"] = True
+        return [dump_json(body)]
     if isinstance(msg, DataReply):
-        body = {**_with_port(msg.port), "return_type": type(msg.data).__name__, "data": msg.data}
-        return [dump_json(body, what="return_data")]
+        data = {**_with_port(msg.port), "return_type": type(msg.data).__name__, "data": msg.data}
+        return [dump_json(data, what="return_data")]
     header: dict[str, JSONValue] = {
         **_with_port(msg.port),
         "return_type": "ndarray",

@@ -57,6 +57,31 @@ class Compression:
     fastupsample: bool = False
 
 
+#: The only codec framehub sends besides raw and JPEG (header key ``fh_codec``).
+H264 = "h264"
+
+#: The ``dtype`` a framehub H.264 frame declares. vidgear reads a frame whose
+#: ``compression`` is false with ``numpy.frombuffer(payload, dtype=...)``, which
+#: refuses this name with "data type 'h264 (...)' not understood": a vidgear client
+#: given one stops with that error rather than showing garbage.
+H264_DTYPE = "h264 (a framehub codec: receive with a framehub hub)"
+
+
+@dataclass(frozen=True, slots=True)
+class CodecInfo:
+    """How a frame of an inter-frame codec fits in its stream (header key ``fh_codec``).
+
+    ``key``: the frame decodes on its own (a keyframe); any other needs every frame
+    since the last keyframe. ``n`` numbers the frames the sender's encoder made, one
+    after another, so a receiver tells a frame lost on the way (the decoder's chain is
+    broken) from one the sender skipped before encoding it (it is not).
+    """
+
+    name: str = H264
+    key: bool = False
+    n: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class FramePacket:
     """One frame as it travels: header fields plus the still-encoded payload.
@@ -72,6 +97,11 @@ class FramePacket:
     ``name``, which is their identity, and ``via``: the hub port (REQ/REP) or the
     sender address (PUB/SUB) they came through, which other senders may share. A
     NetGear frame's ``via`` is None: its port is its own.
+
+    ``codec`` (framehub's ``fh_codec``) marks an H.264 frame: its ``dtype`` is
+    ``H264_DTYPE`` and its ``shape`` empty. ``probe`` (``fh_probe``) asks a framehub
+    hub to say so in its acknowledgement (``Ack.hub``): a sender asks before it
+    sends a codec that vidgear cannot read.
     """
 
     payload: Payload = field(repr=False)
@@ -86,6 +116,13 @@ class FramePacket:
     name: str | None = None
     sender: str | None = None
     via: str | None = None
+    codec: CodecInfo | None = None
+    probe: bool = False
+
+    @property
+    def wants_hub_ack(self) -> bool:
+        """Whether the sender asked a framehub hub to say so in its acknowledgement."""
+        return self.probe or self.codec is not None
 
     def raw_array(self) -> np.ndarray[Any, Any]:
         """The raw payload as a read-only array view (no copy). Only for raw packets."""
@@ -109,11 +146,21 @@ class Ack:
     vidgear's is a plain string, and so is framehub's to any sender by default. A
     framehub hub moving frames fast may send its framehub senders a JSON object
     instead, whose ``window`` asks for at most that many frames in flight (see
-    ``session.flow``); a plain string lifts any such limit.
+    ``session.flow``); a plain string lifts any such limit. ``hub`` says the
+    acknowledgement comes from a framehub hub (sent to senders that asked, see
+    ``FramePacket.probe``), and ``keyframe`` asks an H.264 sender for a keyframe
+    next (the hub's decoder needs one to start or to resume).
     """
 
     text: str = ""
     window: int | None = None
+    hub: bool = False
+    keyframe: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """Whether this is vidgear's plain string, with nothing of framehub's own."""
+        return self.window is None and not self.hub and not self.keyframe
 
 
 @dataclass(frozen=True, slots=True)
