@@ -5,6 +5,8 @@ from ..transport.ssh import SshTunnelConfig
 from .async_hub import AsyncHub
 from .async_sender import AsyncSender
 from .config import (
+    Codec,
+    H264Config,
     HubConfig,
     ImagezmqConfig,
     JpegConfig,
@@ -23,8 +25,10 @@ __all__ = [
     "AsyncHub",
     "AsyncSender",
     "ClientReply",
+    "Codec",
     "EventKind",
     "Frame",
+    "H264Config",
     "Hub",
     "HubConfig",
     "ImagezmqConfig",

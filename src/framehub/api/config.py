@@ -17,6 +17,8 @@ from ..wire import DEFAULT_LIMITS, JPEG_COLORSPACES, MAX_WINDOW, Limits
 from .decoding import default_workers
 
 __all__ = [
+    "Codec",
+    "H264Config",
     "HubConfig",
     "ImagezmqConfig",
     "JpegConfig",
@@ -30,6 +32,8 @@ __all__ = [
 ]
 
 Pattern = Literal[0, 1, 2]
+Codec = Literal["raw", "jpeg", "h264"]
+_CODECS = ("raw", "jpeg", "h264")
 Protocol = Literal["tcp", "ipc"]
 PortValue = int | str
 
@@ -156,6 +160,52 @@ class JpegConfig:
         check_int("jpeg quality", self.quality, 10, 100)
         check_bool("jpeg fastdct", self.fastdct)
         check_bool("jpeg fastupsample", self.fastupsample)
+
+
+@dataclass(frozen=True, slots=True)
+class H264Config:
+    """H.264 frame compression (needs PyAV: ``pip install 'framehub[h264]'``).
+
+    ``bitrate`` in bits per second; ``gop`` frames from one keyframe to the next (a
+    hub that lost the thread gets a picture again within one GOP even where it
+    cannot ask for a keyframe, in pattern 2); ``encoder`` a PyAV encoder name
+    (``libx264``, ``h264_v4l2m2m``...) or ``"auto"``: the hardware encoder of a
+    Raspberry Pi where it opens, else x264 (see ``codecs.h264``).
+    """
+
+    bitrate: int = 1_000_000
+    gop: int = 30
+    encoder: str = "auto"
+
+    def __post_init__(self) -> None:
+        check_int("h264 bitrate (bits/s)", self.bitrate, 10_000, 1_000_000_000)
+        check_int("h264 gop (frames)", self.gop, 1, 1000)
+        if not isinstance(self.encoder, str) or not self.encoder.strip():
+            raise ConfigError(
+                f"h264 encoder must be 'auto' or a PyAV encoder name such as 'libx264' or "
+                f"'h264_v4l2m2m', got {self.encoder!r}"
+            )
+
+
+def _check_codec(config: SenderConfig) -> None:
+    """The codec and its settings agree; H.264 has what it needs, where it works."""
+    if config.codec is not None and config.codec not in _CODECS:
+        raise ConfigError(f"codec must be 'raw', 'jpeg', 'h264' or None, got {config.codec!r}")
+    codec = config.effective_codec
+    if config.h264 is not None and codec != "h264":
+        raise ConfigError(f"h264 settings need codec='h264', got codec={config.codec!r}")
+    if codec != "h264":
+        return
+    if config.h264 is not None and not isinstance(config.h264, H264Config):
+        raise ConfigError(f"h264 must be an H264Config or None, got {config.h264!r}")
+    if config.bidirectional or config.multiclient:
+        # Each hub's decoder needs its own keyframes, and a reply carrying data has no
+        # room for the hub to ask for one.
+        mode = "bidirectional mode" if config.bidirectional else "Multi-Clients Mode"
+        raise ConfigError(f"codec='h264' does not work with {mode}; use 'jpeg' or 'raw'")
+    from ..codecs.h264 import require_av
+
+    require_av()
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +458,12 @@ class SenderConfig:
     the port stays the server's identity.
     ``multiclient`` marks the configuration of a ``SenderGroup`` (Multi-Clients
     Mode), which checks it against the other modes.
+    ``codec`` is ``"raw"``, ``"jpeg"`` (settings in ``jpeg``, or the defaults) or
+    ``"h264"`` (settings in ``h264``, or the defaults); None keeps vidgear's rule:
+    JPEG when ``jpeg`` is set, raw when it is None. H.264 goes only to a hub that
+    says it is framehub (patterns 0/1: the first frame goes as JPEG and asks; a
+    vidgear hub then makes ``send()`` raise ``ConfigError``); in pattern 2, where
+    no hub answers, asking for it is the user's own word that the hub is framehub.
     """
 
     port: PortValue
@@ -434,6 +490,8 @@ class SenderConfig:
     ssh_tunnel: SshTunnelConfig | None = None
     name: str | None = None
     multiclient: bool = False
+    codec: Codec | None = None
+    h264: H264Config | None = None
 
     def __post_init__(self) -> None:
         _check_pattern(self.pattern)
@@ -462,6 +520,22 @@ class SenderConfig:
         check_int("copy_threshold", self.copy_threshold, 0)
         check_bool("track", self.track)
         check_bool("nonblocking", self.nonblocking)
+        _check_codec(self)
+
+    @property
+    def effective_codec(self) -> Codec:
+        """The codec frames are sent with (``codec``, or what ``jpeg`` implies)."""
+        if self.codec is not None:
+            return self.codec
+        return "raw" if self.jpeg is None else "jpeg"
+
+    @property
+    def effective_h264(self) -> H264Config:
+        return self.h264 if self.h264 is not None else H264Config()
+
+    @property
+    def effective_jpeg(self) -> JpegConfig:
+        return self.jpeg if self.jpeg is not None else JpegConfig()
 
     @property
     def effective_window(self) -> int:

@@ -46,10 +46,15 @@ class Pending:
     cancelled: bool = field(default=False)
     #: Called by the worker once it is done with the frame (``DecodeAhead.watch``).
     notify: Callable[[], None] | None = field(default=None)
+    #: An H.264 frame, decoded in order by its server's lane (``api.lanes``), not
+    #: by the workers here; ``busy`` is then held until the lane has decoded it (and
+    #: the lane calls ``notify`` as a worker does).
+    ordered: bool = field(default=False)
 
     def decoding(self) -> bool:
-        """Whether a worker has been given this frame to decode."""
-        return self.busy is not None
+        """Whether a worker has been given this frame to decode (ahead of its turn:
+        the delivery queue keeps such a frame rather than waste the work)."""
+        return self.busy is not None and not self.ordered
 
 
 class DecodeAhead:
@@ -102,18 +107,20 @@ class DecodeAhead:
 
     def taken(self, pending: Pending) -> None:
         """The consumer took ``pending``: its decode no longer counts as ahead."""
-        if pending.busy is not None:
+        if pending.decoding():
             self._started -= 1
 
     def dropped(self, pending: Pending) -> None:
-        """A policy dropped ``pending``: stop its decode if it has not begun."""
-        if pending.busy is not None:
-            pending.cancelled = True
+        """A policy dropped ``pending``: stop its decode if it has not begun (an H.264
+        frame is decoded all the same, for the frames after it, but not converted)."""
+        pending.cancelled = True
+        if pending.decoding():
             self._started -= 1
 
     def done(self, pending: Pending) -> bool:
-        """Whether ``result`` returns at once, with no JPEG decode left to wait for or do."""
-        if pending.packet.compression is None:
+        """Whether ``result`` returns at once, with no JPEG decode (or H.264 lane's
+        decode) left to wait for or do."""
+        if pending.packet.compression is None and not pending.ordered:
             return True
         finished = pending.busy is not None and not self.working(pending)
         return finished and (pending.image is not None or pending.error is not None)

@@ -14,7 +14,10 @@ hub's consumers take frames from. Who runs what:
 Where a frame waits: in ``queue`` (at most ``FlowPlan.queue_limit`` per server,
 taken in turn), or, refused by a full lossless queue, held in the link with its
 acknowledgement. The ``FlowControl`` decides those limits, and whether a frame is
-acknowledged when queued or when taken.
+acknowledged when queued or when taken. An H.264 frame is also handed to its
+server's decoding lane as it is queued (``api.lanes``), unless the server's chain
+is broken (``session.keyframes``): then it is discarded, counted, and the
+acknowledgement asks for a keyframe.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import Enum, auto
 from functools import partial
 from queue import Empty, SimpleQueue
@@ -34,6 +38,7 @@ from ..session import (
     DeliveryQueue,
     FlowControl,
     FlowPlan,
+    KeyframeGate,
     Offer,
     Pace,
     Policy,
@@ -43,9 +48,19 @@ from ..session import (
 )
 from ..transport import PeerEvent, PeerEventKind, Verdict
 from ..transport.driver import SocketDriver
-from ..wire import Ack, EndOfStream, FramePacket, Payload, ServerMessage, encode_client_message
+from ..wire import (
+    Ack,
+    CodecInfo,
+    EndOfStream,
+    FramePacket,
+    Limits,
+    Payload,
+    ServerMessage,
+    encode_client_message,
+)
 from .config import Lifetime, Pattern
 from .decoding import DecodeAhead, Pending
+from .lanes import DecodeLanes
 
 __all__ = ["FlowLink", "NotYet", "Reception", "ReceptionConfig"]
 
@@ -90,6 +105,8 @@ class ReceptionConfig(Protocol):
     def multiclient(self) -> bool: ...
     @property
     def window_budget(self) -> int | None: ...
+    @property
+    def limits(self) -> Limits: ...
 
 
 class FlowLink(Protocol):
@@ -152,6 +169,10 @@ class Reception:
         self._ack_text = ack_text
         self._reply = reply
         self._advising_reply = self._advice(self._flow.plan)
+        #: framehub acknowledgements (to senders that ask), by window and keyframe request.
+        self._hub_acks: dict[tuple[int | None, bool], list[Payload]] = {}
+        self._gate = KeyframeGate()
+        self._lanes = DecodeLanes(config.limits, self._broken)
         self._error: BaseException | None = None
         self._closed = False
         self._last_activity = now
@@ -296,7 +317,17 @@ class Reception:
 
     def status(self) -> tuple[ServerStatus, ...]:
         with self.lock:
-            return self._table.snapshot(time.monotonic())
+            gate = self._gate
+            return tuple(
+                replace(
+                    status,
+                    awaiting_keyframe=gate.awaiting(status.source),
+                    discarded=gate.discarded(status.source),
+                )
+                if status.source in gate
+                else status
+                for status in self._table.snapshot(time.monotonic())
+            )
 
     def events(self) -> list[SessionEvent]:
         with self.lock:
@@ -332,6 +363,7 @@ class Reception:
         """No more frames: every consumer waiting returns None."""
         with self.lock:
             self._closed = True
+            self._lanes.close()
             self._wake()
 
     @property
@@ -354,6 +386,10 @@ class Reception:
             return self._offer_frame(source, message, now)
 
     def _offer_frame(self, source: str, message: FramePacket, now: float) -> Verdict:
+        codec = message.codec
+        if codec is not None and not self._decodable(source, message.sender, codec):
+            self._seen(source, message, now)
+            return Verdict.REPLY
         pending = Pending(message, time.time())
         nbytes = len(message.payload)
         waiting = self._queue.count(source) > 0
@@ -369,6 +405,8 @@ class Reception:
         if outcome is Offer.FULL:
             self._paused.add(source)
             return Verdict.HOLD
+        if codec is not None:
+            self._lanes.submit(source, pending)
         self._dropped(source, dropped)
         plan = self._flow.plan
         if plan.decode_ahead and not (self._receiving and len(self._queue) == 1):
@@ -376,11 +414,20 @@ class Reception:
             # is receiving takes this one next, and decodes it sooner itself
             # than by waiting for a worker.
             self._decoder.start(pending)
+        self._seen(source, message, now)
+        self._wake()
+        if plan.credit:
+            self._owed[source] = pending
+            return Verdict.DEFER
+        return Verdict.REPLY
+
+    def _seen(self, source: str, message: FramePacket, now: float) -> None:
+        """Count a frame that arrived, whether queued or discarded."""
         self._record(
             self._table.frame(
                 source,
                 now,
-                nbytes=nbytes,
+                nbytes=len(message.payload),
                 seq=message.seq,
                 latency=None if message.sent_at is None else time.time() - message.sent_at,
                 message=message.message,
@@ -389,11 +436,17 @@ class Reception:
                 via=message.via,
             )
         )
-        self._wake()
-        if plan.credit:
-            self._owed[source] = pending
-            return Verdict.DEFER
-        return Verdict.REPLY
+
+    def _decodable(self, source: str, sender: str | None, codec: CodecInfo) -> bool:
+        """Whether an H.264 frame can go to its server's lane (else it is discarded)."""
+        if not self._lanes.ready(source):
+            self._gate.broken(source)
+        return self._gate.offer(source, sender, codec)
+
+    def _broken(self, source: str) -> None:
+        """A lane's decoder failed on a frame of ``source`` (called on the lane's thread)."""
+        with self.lock:
+            self._gate.broken(source)
 
     def _dropped(self, source: str, dropped: Sequence[Pending]) -> None:
         for pending in dropped:
@@ -405,11 +458,22 @@ class Reception:
             return [_TERMINATION_ACK]
         with self.lock:
             self._flow.acknowledged(source, now)
+            if isinstance(message, FramePacket) and message.wants_hub_ack:
+                keyframe = message.codec is not None and self._gate.wants_keyframe(source, now)
+                return self._hub_ack(self._flow.plan.window, keyframe)
             # Advice goes to framehub senders only (they number their frames): vidgear's
             # get vidgear's acknowledgement, byte for byte.
             if self._flow.plan.window is not None and message.seq is not None:
                 return self._advising_reply
             return self._reply
+
+    def _hub_ack(self, window: int | None, keyframe: bool) -> list[Payload]:
+        """The acknowledgement that says this hub is framehub (to a sender that asked)."""
+        ack = self._hub_acks.get((window, keyframe))
+        if ack is None:
+            message = Ack(self._ack_text, window=window, hub=True, keyframe=keyframe)
+            ack = self._hub_acks[(window, keyframe)] = encode_client_message(message)
+        return ack
 
     def reject(self, source: str, error: WireError) -> None:
         with self.lock:

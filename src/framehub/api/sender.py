@@ -40,6 +40,7 @@ from ..wire import (
     encode_server_message,
 )
 from .config import SenderConfig
+from .h264_sending import H264Sending
 from .secure import sender_curve
 from .validate import check_message
 
@@ -52,6 +53,9 @@ ReplyData: TypeAlias = "JSONValue | np.ndarray[Any, Any]"
 
 #: Longest a publisher's constructor waits for the hub's subscription.
 _SUBSCRIPTION_WAIT = 1.0
+
+#: An acknowledgement that says nothing of framehub's own.
+_PLAIN = Ack()
 
 #: Numbers the senders of this process, so each has an id of its own (``_sender_id``).
 _INSTANCES = itertools.count()
@@ -84,9 +88,10 @@ class SenderStats:
 
 
 def _encoder(config: SenderConfig) -> FrameEncoder:
-    if config.jpeg is None:
+    codec = config.effective_codec
+    if codec == "raw":
         return RawEncoder()
-    jpeg = config.jpeg
+    jpeg = config.effective_jpeg
     return JpegEncoder(jpeg.quality, jpeg.colorspace, jpeg.fastdct, jpeg.fastupsample)
 
 
@@ -103,7 +108,6 @@ class Sender(Closing):
 
     def __init__(self, config: SenderConfig, *, context: Context[Any] | None = None) -> None:
         self.config = config
-        self._encoder = _encoder(config)
         self._budget = RetryBudget(config.max_retries)
         spec = SenderLinkSpec(
             protocol=config.protocol,
@@ -115,6 +119,15 @@ class Sender(Closing):
             tunnel=config.ssh_tunnel,
         )
         self._link: RequestLink | PublishLink = open_link(spec, context or default_context())
+        #: Set for H.264, whose encoder follows the hub's acknowledgements.
+        self._h264: H264Sending | None = None
+        if config.effective_codec == "h264":
+            try:
+                self._h264 = H264Sending(config, self._link.where)
+            except BaseException:
+                self._link.close()
+                raise
+        self._encoder: FrameEncoder = self._h264 or _encoder(config)
         if isinstance(self._link, PublishLink):
             # A frame stamped and then held in send() until the hub subscribes starts
             # the stream old (50-100 ms with 32 servers starting at once): wait for a
@@ -130,7 +143,7 @@ class Sender(Closing):
         #: the oldest frames of the stream.
         self._configured_window = config.effective_window
         self._window = 1
-        self._advice: tuple[bytes, int | None] = (b"", None)
+        self._advice: tuple[bytes, Ack] = (b"", _PLAIN)
         self._seq = 0
         #: The server's identity in its headers (Multi-Servers Mode), and the header of
         #: the frames it sends with the kind of frame it was made for (``_header_for``).
@@ -190,7 +203,11 @@ class Sender(Closing):
         if not self._admit():
             self._skip()
             return None
-        return self._submit_encoded(self._encoder.encode(frame), message, admitted=True)
+        encoded = self._encoder.encode(frame)
+        if encoded.codec is not None and not encoded.payload:
+            self._skip()  # an encoder holding its first frames back (hardware, at first)
+            return None
+        return self._submit_encoded(encoded, message, admitted=True)
 
     def _submit_encoded(
         self, encoded: EncodedFrame, message: JSONValue, *, admitted: bool = False
@@ -201,7 +218,7 @@ class Sender(Closing):
             return None
         seq = self._seq
         self._seq += 1
-        header = self._header_for(encoded).render(message, seq, time.time())
+        header = self._header_for(encoded).render(message, seq, time.time(), encoded.codec)
         parts: list[Payload] = [header, encoded.payload]
         if not self._transmit(parts, seq):
             self._drop(1)
@@ -221,6 +238,7 @@ class Sender(Closing):
                 shape=encoded.shape,
                 name=self.config.name,
                 sender=self._id,
+                probe=self._h264 is not None and self._h264.probing,
             )
             self._header = (kind, header)
         return self._header[1]
@@ -333,10 +351,12 @@ class Sender(Closing):
             self._drop(1)
         self._reachable = True
         self._budget.success()
-        if not self.config.bidirectional:
-            limit = self._requested_window(reply)
+        if not self.config.bidirectional and not reply.refused:
+            ack = self._acknowledgement(reply)
             window = self._configured_window
-            self._window = window if limit is None else min(window, limit)
+            self._window = window if ack.window is None else min(window, ack.window)
+            if self._h264 is not None:
+                self._h264.acknowledged(ack)
         if reply.refused:
             log.warning("the hub refused a frame as invalid (is this the right port?)")
             self._drop(1)
@@ -344,21 +364,22 @@ class Sender(Closing):
             self._acknowledged += 1
         return True
 
-    def _requested_window(self, reply: Reply) -> int | None:
-        """The window a framehub hub asks for in its acknowledgement (None: no limit)."""
+    def _acknowledgement(self, reply: Reply) -> Ack:
+        """What a framehub hub says in its acknowledgement: the window it asks for, and
+        for H.264 that it is framehub and whether it needs a keyframe."""
         parts = reply.parts
         if len(parts) != 1 or not parts[0].startswith(b"{"):
-            return None  # a plain acknowledgement: vidgear's, or framehub's without advice
+            return _PLAIN  # a plain acknowledgement: vidgear's, or framehub's without advice
         if parts[0] == self._advice[0]:
             return self._advice[1]
         try:
             message = decode_client_message(parts, self.config.limits)
         except WireError as exc:
             self._bad_reply(exc)
-            return None
-        window = message.window if isinstance(message, Ack) else None
-        self._advice = (bytes(parts[0]), window)
-        return window
+            return _PLAIN
+        ack = message if isinstance(message, Ack) else _PLAIN
+        self._advice = (bytes(parts[0]), ack)
+        return ack
 
     def _reply_data(self, reply: Reply) -> ReplyData:
         try:
@@ -375,6 +396,8 @@ class Sender(Closing):
         self._drop(len(self._in_flight))
         self._in_flight.clear()
         self._link.reset()
+        if self._h264 is not None:
+            self._h264.reconnected()
 
     def _fail(self, why: str) -> None:
         """One failed exchange; while the hub stays away, one more per request_timeout."""

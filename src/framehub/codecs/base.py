@@ -9,7 +9,15 @@ import numpy as np
 import simplejpeg
 
 from ..errors import ConfigError, WireError
-from ..wire import DEFAULT_LIMITS, ArrayReply, Compression, FramePacket, Limits, Payload
+from ..wire import (
+    DEFAULT_LIMITS,
+    ArrayReply,
+    CodecInfo,
+    Compression,
+    FramePacket,
+    Limits,
+    Payload,
+)
 
 # Bytes per decoded pixel for each JPEG output colourspace (the rest have four).
 _DECODED_CHANNELS = {"GRAY": 1, "RGB": 3, "BGR": 3}
@@ -23,10 +31,13 @@ class EncodedFrame:
     compression: Compression | None
     dtype: str = ""
     shape: tuple[int, ...] = ()
+    #: How the frame fits in its stream, for an inter-frame codec (H.264).
+    codec: CodecInfo | None = None
 
 
 class FrameEncoder(Protocol):
-    """Turns a frame into an ``EncodedFrame``. Implementations are stateless and thread-safe."""
+    """Turns a frame into an ``EncodedFrame``. Raw and JPEG are stateless and thread-safe;
+    H.264 is neither (one encoder per sender)."""
 
     @property
     def compression(self) -> Compression | None: ...
@@ -62,6 +73,9 @@ def decode_frame(
     A corrupt JPEG, or one whose decoded image would exceed ``limits.max_payload_bytes``,
     raises ``WireError``.
     """
+    if isinstance(packet, FramePacket) and packet.codec is not None:
+        # Decodable only in order with its server's earlier frames (``H264Decoder``).
+        raise WireError("an H.264 frame cannot be decoded on its own")
     compression = packet.compression
     if compression is None:
         return np.frombuffer(packet.payload, dtype=np.dtype(packet.dtype)).reshape(packet.shape)

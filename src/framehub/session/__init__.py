@@ -5,6 +5,7 @@ No sockets, no threads, no clock: callers pass the time in.
 
 from .delivery import DeliveryQueue, Offer, Policy
 from .flow import AWAY_SECONDS, CREDIT_RATIO, FlowControl, FlowPlan, Pace
+from .keyframes import ASK_AGAIN, KeyframeGate
 from .retry import RetryBudget
 from .table import (
     EventKind,
@@ -24,6 +25,7 @@ from .window import (
 )
 
 __all__ = [
+    "ASK_AGAIN",
     "AWAY_SECONDS",
     "BEHIND_QUEUE",
     "BEHIND_SHARE",
@@ -34,6 +36,7 @@ __all__ = [
     "EventKind",
     "FlowControl",
     "FlowPlan",
+    "KeyframeGate",
     "Offer",
     "Pace",
     "Policy",

@@ -108,6 +108,9 @@ class ServerStatus:
     whose identity (``source``, and ``name``) is the name it sends, the hub port
     (REQ/REP) or sender address (PUB/SUB) it streams through, which other imagezmq
     senders may share.
+    ``awaiting_keyframe``: the server sends H.264 and the hub discards its frames
+    until the next keyframe (see ``session.keyframes``); ``discarded``: its H.264
+    frames discarded so, in all (not counted in ``dropped``).
     """
 
     source: str
@@ -126,6 +129,8 @@ class ServerStatus:
     shared: tuple[str, ...] = ()
     latency_p50: float | None = None
     via: str | None = None
+    awaiting_keyframe: bool = False
+    discarded: int = 0
 
     @property
     def label(self) -> str:
