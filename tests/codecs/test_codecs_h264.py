@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from framehub.codecs.h264 import H264Decoder, H264Encoder
 from framehub.errors import ConfigError, WireError
-
-
-def scene(shift: int = 0, height: int = 240, width: int = 320) -> np.ndarray[Any, Any]:
-    """Smooth shapes, edges and a little noise: compresses like a camera's picture,
-    panned ``shift`` pixels to the right."""
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    x = x - shift
-    blue = 128 + 90 * np.sin(x / 23.0) * np.cos(y / 31.0)
-    green = 128 + 60 * np.sin((x + 2 * y) / 17.0)
-    red = 255 * np.clip(1 - np.hypot(x - width / 2, y - height / 2) / width, 0, 1)
-    image = np.stack([blue, green, red], axis=2)
-    noise = np.random.default_rng(shift).normal(0, 2, image.shape)
-    return np.clip(image + noise, 0, 255).astype(np.uint8)
-
-
-def psnr(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return 10 * np.log10(255**2 / max(mse, 1e-9))
+from support import camera_scene, psnr
 
 
 def test_frames_round_trip_with_a_fair_picture() -> None:
     encoder = H264Encoder(bitrate=1_000_000, gop=30, encoder="libx264")
     decoder = H264Decoder()
-    first = encoder.encode(scene())
+    first = encoder.encode(camera_scene())
     assert first.codec is not None and first.codec.key and first.codec.n == 0
     sizes = []
     for shift in range(1, 10):
-        frame = scene(shift)
+        frame = camera_scene(shift)
         encoded = encoder.encode(frame)
         assert encoded.codec is not None and encoded.codec.n == shift and not encoded.codec.key
         if shift == 1:
@@ -51,9 +32,9 @@ def test_frames_round_trip_with_a_fair_picture() -> None:
 
 def test_a_keyframe_comes_on_request_and_every_gop() -> None:
     encoder = H264Encoder(bitrate=500_000, gop=10, encoder="libx264")
-    keys = [encoder.encode(scene(i)).codec.key for i in range(4)]  # type: ignore[union-attr]
+    keys = [encoder.encode(camera_scene(i)).codec.key for i in range(4)]  # type: ignore[union-attr]
     encoder.request_keyframe()
-    keys += [encoder.encode(scene(i)).codec.key for i in range(4, 16)]  # type: ignore[union-attr]
+    keys += [encoder.encode(camera_scene(i)).codec.key for i in range(4, 16)]  # type: ignore[union-attr]
     assert keys[:4] == [True, False, False, False]
     assert keys[4] is True  # requested
     assert keys[14] is True  # one GOP after the requested one
@@ -64,15 +45,15 @@ def test_the_decoder_resets_after_garbage_and_resumes_at_a_keyframe() -> None:
     encoder = H264Encoder(bitrate=1_000_000, gop=100, encoder="libx264")
     decoder = H264Decoder()
     for i in range(3):
-        decoder.decode(bytes(encoder.encode(scene(i)).payload))
+        decoder.decode(bytes(encoder.encode(camera_scene(i)).payload))
     with pytest.raises(WireError):
         decoder.decode(b"\x00\x00\x00\x01\x65garbage")
     decoder.reset()
     # A frame that needs the lost references does not decode to a picture.
     with pytest.raises(WireError):
-        decoder.decode(bytes(encoder.encode(scene(3)).payload))
+        decoder.decode(bytes(encoder.encode(camera_scene(3)).payload))
     encoder.request_keyframe()
-    frame = scene(4)
+    frame = camera_scene(4)
     image = decoder.decode(bytes(encoder.encode(frame).payload))
     assert image is not None and psnr(image, frame) > 30
 
@@ -90,11 +71,11 @@ def test_frames_the_encoder_cannot_take_are_refused_before_sending() -> None:
 
 def test_auto_opens_an_encoder_on_this_machine() -> None:
     encoder = H264Encoder(bitrate=1_000_000, gop=30, encoder="auto")
-    assert encoder.encode(scene()).payload
+    assert encoder.encode(camera_scene()).payload
     assert encoder.name in ("h264_v4l2m2m", "libx264", "libopenh264")
 
 
 def test_an_encoder_that_does_not_exist_is_named() -> None:
     encoder = H264Encoder(bitrate=1_000_000, gop=30, encoder="no_such_encoder")
     with pytest.raises(ConfigError, match="no_such_encoder"):
-        encoder.encode(scene())
+        encoder.encode(camera_scene())
