@@ -50,3 +50,20 @@ class Closing:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_RATE_UNITS = {"": 1, "k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
+
+
+def check_bitrate(name: str, value: object) -> int:
+    """Bits per second: an integer, or text such as ``"800k"`` or ``"1.5M"``."""
+    if isinstance(value, str):
+        text = value.strip().lower().removesuffix("bps").removesuffix("b")
+        unit = text[-1:] if text[-1:] in ("k", "m", "g") else ""
+        try:
+            value = round(float(text[: len(text) - len(unit)]) * _RATE_UNITS[unit])
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be bits per second, e.g. 1000000 or '1M' or '800k', got {value!r}"
+            ) from None
+    return check_int(f"{name} (bits/s)", value, 10_000, 1_000_000_000)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from framehub import H264Config, Hub, HubConfig, Policy, Sender, SenderConfig
+from framehub import H264Config, Hub, HubConfig, NetGear, Policy, Sender, SenderConfig
 from support import camera_scene, free_ports, psnr, wait_for
 
 pytestmark = pytest.mark.timeout(60)
@@ -164,3 +164,33 @@ def test_pattern_2_hub_joining_late_discards_until_the_next_keyframe(background)
     assert shown - status.first_seen <= RECOVERY
     # What came before the first keyframe (none, if the hub joined right on one).
     assert status.discarded < gop
+
+
+def test_netgear_sends_h264_with_framehubs_own_options(background):
+    (port,) = free_ports(1)
+    client = NetGear(
+        address="127.0.0.1", port=(port,), pattern=1, receive_mode=True, multiserver_mode=True
+    )
+
+    def run() -> None:
+        server = NetGear(
+            address="127.0.0.1",
+            port=str(port),
+            pattern=1,
+            multiserver_mode=True,
+            codec="h264",
+            bitrate="800k",
+            gop=10,
+        )
+        for i in range(12):
+            server.send(camera_scene(i), message={"i": i})
+        server.close()
+
+    background.start("server", run)
+    got = []
+    while (data := client.recv()) is not None:
+        got.append(data)
+    client.close()
+    assert [message["i"] for _, message, _ in got] == list(range(12))
+    for _, message, image in got:
+        assert psnr(image, camera_scene(message["i"])) > 30

@@ -164,3 +164,14 @@ def test_applicable_options_log_nothing(caplog):
         receiving({"max_retries": 2, "request_timeout": 1, "queue_size": 2, "policy": "latest"})
         sending({"max_retries": 2, "window": 2, "track": True, "copy": True, "flag": 1})
     assert caplog.text == ""
+
+
+def test_codec_keys_become_the_h264_settings():
+    native = sending({"codec": "h264", "bitrate": "1.5M", "gop": 15}).native()
+    assert native["codec"] == "h264"
+    assert native["h264"] == {"bitrate": 1_500_000, "gop": 15, "encoder": "auto"}
+    assert sending({"codec": "h264", "bitrate": 2_000_000}).native()["h264"]["bitrate"] == 2_000_000
+    with pytest.raises(ConfigError, match="'bitrate'"):
+        sending({"codec": "h264", "bitrate": "fast"})
+    with pytest.raises(ConfigError, match="'codec'"):
+        sending({"codec": "vp8"})

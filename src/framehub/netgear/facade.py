@@ -12,6 +12,7 @@ import numpy as np
 
 from ..api import (
     Frame,
+    H264Config,
     Hub,
     HubConfig,
     JpegConfig,
@@ -93,7 +94,17 @@ def _native(opts: NetGearOptions) -> dict[str, Any]:
     kwargs["security"] = _security(kwargs["security"])
     if opts.end is End.SEND:
         kwargs["ssh_tunnel"] = _ssh_tunnel(kwargs["ssh_tunnel"])
+        kwargs["h264"] = _h264(kwargs["h264"], opts)
     return kwargs
+
+
+def _h264(group: dict[str, Any], opts: NetGearOptions) -> H264Config | None:
+    if opts["codec"] == "h264":
+        return H264Config(**group)
+    given = sorted(opts.given & {"bitrate", "gop", "h264_encoder"})
+    if given:
+        log.warning("option(s) %s have no effect without codec 'h264'; ignored", given)
+    return None
 
 
 def _protocol(protocol: object) -> Protocol:

@@ -23,8 +23,8 @@ from dataclasses import MISSING, dataclass, fields
 from enum import Flag, auto
 from typing import Any
 
-from ..api.config import HubConfig, SenderConfig
-from ..checks import check_bool, check_int, check_seconds
+from ..api.config import H264Config, HubConfig, SenderConfig
+from ..checks import check_bitrate, check_bool, check_int, check_seconds
 from ..errors import ConfigError
 from ..security import check_key_name, parse_networks
 from ..session import Policy
@@ -77,7 +77,7 @@ class Option:
         return self.hub if end is End.RECEIVE else self.sender
 
 
-def _native_default(config: type[HubConfig] | type[SenderConfig], name: str) -> Any:
+def _native_default(config: type[Any], name: str) -> Any:
     """framehub's own keys default to the native config's default, stated once there."""
     for item in fields(config):
         if item.name == name and item.default is not MISSING:
@@ -151,6 +151,20 @@ def _jpeg_compression(key: str, value: object) -> str | None:
         f"option {key!r} must be True, False or a colourspace name "
         f"({', '.join(sorted(JPEG_COLORSPACES))}), got {value!r}"
     )
+
+
+def _codec(key: str, value: object) -> str:
+    if value not in ("raw", "jpeg", "h264"):
+        raise ConfigError(f"option {key!r} must be 'raw', 'jpeg' or 'h264', got {value!r}")
+    return str(value)
+
+
+def _bitrate(key: str, value: object) -> int:
+    return check_bitrate(f"option {key!r}", value)
+
+
+def _h264_default(name: str) -> Any:
+    return _native_default(H264Config, name)
 
 
 def retry_budget(value: int | None) -> int | None:
@@ -231,6 +245,17 @@ OPTIONS: dict[str, Option] = {
     ),
     # On the sending end NetGear hands it to SenderGroup.
     "multiclient_broadcast": Option(_bool, False, SEND, needs="multiclient_mode"),
+    # "raw", "jpeg" or "h264" (then the three below apply; see SenderConfig.codec).
+    "codec": Option(_codec, None, SEND, sender=("codec",)),
+    "bitrate": Option(
+        _bitrate, _h264_default("bitrate"), SEND, sender=("h264.bitrate",), needs="codec"
+    ),
+    "gop": Option(
+        _int_in(1, 1000), _h264_default("gop"), SEND, sender=("h264.gop",), needs="codec"
+    ),
+    "h264_encoder": Option(
+        _text, _h264_default("encoder"), SEND, sender=("h264.encoder",), needs="codec"
+    ),
 }
 
 
