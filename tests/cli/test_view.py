@@ -135,3 +135,32 @@ def test_view_takes_imagezmq_senders_by_name_and_records_them(tmp_path):
         "pi1_front",
         "pi2_back",
     ]
+
+
+def test_view_records_and_shows_an_h264_server(tmp_path):
+    """The recorder re-encodes decoded H.264 frames like raw ones; the viewer's status
+    says how the server's frames travel."""
+    (port,) = [str(p) for p in free_ports(1)]
+    web = str(free_ports(1)[0])
+    view = framehub(
+        "view", "--address", "127.0.0.1", "--ports", port, "--http", f"127.0.0.1:{web}",
+        "--no-table", "--record", str(tmp_path), "--record-format", "avi", "--until-ended",
+    )  # fmt: skip
+    server = None
+    try:
+        base = viewer_url(view)
+        serve = ["serve", "--resolution", "320x240", "--fps", "20", "--seconds", "2", "--stats"]
+        server = framehub(*serve, "--port", port, "--codec", "h264", "--bitrate", "500k")
+        doc = wait_for_status(base, all_streaming(1))
+        assert wait_for_status(base, lambda d: d["servers"][0]["encoding"] == "h264")
+        assert server.proc.wait(30) == 0, server.text()
+        stats = json.loads(server.wait_for("{"))
+        assert view.proc.wait(30) == 0, view.text()
+    finally:
+        for child in [view, server]:
+            if child is not None:
+                child.kill()
+    assert doc["servers"][0]["state"] == "streaming"
+    recorded = sum(frames_in(path) for path in tmp_path.glob(f"{port}_*.avi"))
+    assert stats["acknowledged"] > 20
+    assert recorded == stats["acknowledged"]

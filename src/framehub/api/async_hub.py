@@ -105,8 +105,9 @@ class AsyncHub:
         self, loop: asyncio.AbstractEventLoop, frame: Frame, pending: Pending
     ) -> bool:
         """Decode ``frame`` off the loop if the hub decodes; False if it was corrupt
-        (dropped and counted, as by ``Hub``). Cancelled, it puts the frame back."""
-        if not self.config.decode:
+        (dropped and counted, as by ``Hub``). Cancelled, it puts the frame back. An
+        H.264 frame is waited for whatever ``decode`` says, as by ``Hub``."""
+        if not (self.config.decode or pending.ordered):
             return True
         try:
             error = await self._decode_off_loop(loop, frame, pending)

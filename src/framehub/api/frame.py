@@ -36,7 +36,9 @@ class Frame:
     decode on its own: ``jpeg`` (the compressed bytes as received, None for a raw
     frame) can then be passed on untouched, ``thumbnail()`` decodes at a reduced
     scale, and ``image`` decodes on first use (raising ``WireError`` for a corrupt
-    JPEG, which a decoding hub drops before delivery).
+    JPEG, which a decoding hub drops before delivery). An H.264 frame (``codec``) is
+    always decoded by the hub, in order with its server's others (``api.lanes``),
+    whatever ``decode`` says; its ``jpeg`` is None.
     """
 
     __slots__ = ("_decoder", "_image", "_lock", "_pending", "source")
@@ -99,6 +101,14 @@ class Frame:
         return self._pending.packet.via
 
     @property
+    def codec(self) -> str:
+        """How the frame travelled: ``"raw"``, ``"jpeg"`` or ``"h264"``."""
+        packet = self._pending.packet
+        if packet.codec is not None:
+            return packet.codec.name
+        return "raw" if packet.compression is None else "jpeg"
+
+    @property
     def jpeg(self) -> Payload | None:
         packet = self._pending.packet
         return packet.payload if packet.compression is not None else None
@@ -115,5 +125,5 @@ class Frame:
     def __repr__(self) -> str:
         return (
             f"Frame(source={self.source!r}, seq={self.seq!r}, message={self.message!r:.40}, "
-            f"{'jpeg' if self.jpeg is not None else 'raw'})"
+            f"{self.codec})"
         )

@@ -59,7 +59,9 @@ class Receiving(Closing):
                 return None
             source, pending = taken
             frame = Frame(source, pending, self._decoder)
-            if self._decode:
+            # An H.264 frame is decoded by its lane whatever ``decode`` says: wait for it,
+            # so that one that did not decode is dropped here too.
+            if self._decode or pending.ordered:
                 try:
                     frame.image  # noqa: B018 - decode now, so corrupt frames are dropped here
                 except WireError as exc:

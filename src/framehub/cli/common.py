@@ -10,21 +10,25 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from ..api import SecurityConfig
+from ..api import H264Config, JpegConfig, SecurityConfig
 from ..api.config import check_server_name
+from ..checks import check_bitrate
 from ..errors import ConfigError
 from ..security import KeyFolder, check_key_name
 
 __all__ = [
     "EXIT_CODES",
     "CommandError",
+    "add_codec_options",
     "add_command",
     "add_jpeg_options",
     "add_logging",
     "add_pattern_option",
     "add_resolution_option",
     "add_secure_options",
+    "codec_settings",
     "count",
     "free_ports",
     "host_port",
@@ -196,6 +200,49 @@ def add_jpeg_options(parser: argparse.ArgumentParser) -> None:
         help="JPEG quality 10-100 (default: 90)",
     )
     parser.add_argument("--raw", action="store_true", help="send raw frames, no JPEG")
+
+
+def bitrate(text: str) -> int:
+    """Bits per second: ``1000000``, ``1M``, ``800k``."""
+    try:
+        return check_bitrate("bitrate", text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_codec_options(parser: argparse.ArgumentParser) -> None:
+    """``--codec`` and the H.264 settings (with ``add_jpeg_options``'s ``--raw``)."""
+    parser.add_argument(
+        "--codec",
+        choices=["raw", "jpeg", "h264"],
+        default=None,
+        help="how frames are compressed (default: jpeg, or raw with --raw); h264 needs "
+        "PyAV (pip install 'framehub[h264]') and a framehub hub",
+    )
+    parser.add_argument(
+        "--bitrate",
+        type=bitrate,
+        default=H264Config().bitrate,
+        metavar="RATE",
+        help="H.264 bits per second, e.g. 1M or 800k (default: 1M)",
+    )
+    parser.add_argument(
+        "--gop",
+        type=count,
+        default=H264Config().gop,
+        metavar="FRAMES",
+        help="H.264 frames from one keyframe to the next (default: 30)",
+    )
+
+
+def codec_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """``SenderConfig``'s codec, jpeg and h264 from the options above."""
+    if args.raw and args.codec not in (None, "raw"):
+        raise CommandError(f"--raw and --codec {args.codec} contradict each other")
+    codec = "raw" if args.raw else args.codec
+    h264 = H264Config(bitrate=args.bitrate, gop=args.gop) if codec == "h264" else None
+    jpeg = None if codec == "raw" else JpegConfig(quality=args.jpeg_quality)
+    return {"codec": codec, "jpeg": jpeg, "h264": h264}
 
 
 _SECURE_MODES = {"stonehouse": 1, "ironhouse": 2}

@@ -12,15 +12,17 @@ import threading
 import time
 from pathlib import Path
 
-from ..api import JpegConfig, Sender, SenderConfig, SenderStats
+from ..api import Sender, SenderConfig, SenderStats
 from ..sources import CamGear, FrameSource, PiGear, TestPattern
 from .common import (
     CommandError,
+    add_codec_options,
     add_command,
     add_jpeg_options,
     add_pattern_option,
     add_resolution_option,
     add_secure_options,
+    codec_settings,
     non_negative,
     port_number,
     positive,
@@ -38,6 +40,7 @@ EXAMPLES = """\
   framehub serve --source pi --resolution 1280x720 --fps 30 --port 5568
   framehub serve --source clip.mp4 --port 5569 --pattern 2 --fps 15
   framehub serve --source 0 --port 5566 --name door --secure ironhouse --key-name door
+  framehub serve --source pi --port 5566 --codec h264 --bitrate 1M
 """
 
 
@@ -82,6 +85,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "file's own rate, a camera's or URL's as it delivers); 0: as fast as possible",
     )
     add_jpeg_options(parser)
+    add_codec_options(parser)
     add_secure_options(parser, camera=True)
     parser.add_argument("--seconds", type=positive, default=None, help="stop after this long")
     parser.add_argument(
@@ -181,15 +185,14 @@ def run(args: argparse.Namespace, stop_event: threading.Event) -> int:
     if args.until_stdin_closes:
         _stop_at_eof(stop_event)
     _check_address(args.address, args.port)
-    jpeg = None if args.raw else JpegConfig(quality=args.jpeg_quality)
     security = security_config(args)
     # The port goes on the wire as a string, as in vidgear's examples (port="5566").
     config = SenderConfig(
         port=str(args.port),
         address=args.address,
         pattern=args.pattern,
-        jpeg=jpeg,
         name=args.name,
+        **codec_settings(args),
         security=security,
     )
     deadline = None if args.seconds is None else time.monotonic() + args.seconds

@@ -232,7 +232,7 @@ def status_document(viewer: _Viewer) -> str:
     rows = []
     for source in sources:
         latest = frames.get(source)
-        encoding = None if latest is None else "jpeg" if latest.frame.jpeg is not None else "raw"
+        encoding = None if latest is None else latest.frame.codec
         rows.append(_server_row(source, by_source.get(source), positions[source], encoding, now))
     document = {
         "type": "status",
