@@ -194,3 +194,27 @@ def test_netgear_sends_h264_with_framehubs_own_options(background):
     assert [message["i"] for _, message, _ in got] == list(range(12))
     for _, message, image in got:
         assert psnr(image, camera_scene(message["i"])) > 30
+
+
+def test_a_hub_without_pyav_discards_h264_frames_and_counts_them(background, monkeypatch, caplog):
+    import framehub.api.lanes as lanes
+    from framehub import MissingPackageError
+
+    def missing(*args: object) -> None:
+        raise MissingPackageError("no PyAV here: pip install 'framehub[h264]'")
+
+    monkeypatch.setattr(lanes, "H264Decoder", missing)
+    (port,) = free_ports(1)
+    with Hub(HubConfig(ports=(port,), address="127.0.0.1")) as hub:
+
+        def run() -> None:
+            with Sender(h264_sender(port)) as sender:
+                for i in range(10):
+                    sender.send(camera_scene(i), message={"i": i})
+
+        background.start("camera", run)
+        frames = list(hub)
+        (status,) = hub.status()
+    assert [f.codec for f in frames] == ["jpeg"], "only the first frame, which asked"
+    assert (status.discarded, status.rejected) == (9, 0)
+    assert "framehub[h264]" in caplog.text

@@ -48,3 +48,12 @@ def test_another_sender_or_a_decoder_failure_needs_a_keyframe() -> None:
     gate.broken("5566")
     assert frames(gate, [4], keys=set(), sender="b") == [False]
     assert gate.wants_keyframe("5566", 0.0)
+
+
+def test_a_frame_the_hub_cannot_decode_is_discarded_even_a_keyframe() -> None:
+    gate = KeyframeGate()
+    assert frames(gate, [0, 1], keys={0}) == [True, True]
+    gate.refuse("5566", "a", CodecInfo(key=True, n=2))
+    gate.refuse("5566", "a", CodecInfo(key=True, n=2))  # the same frame, held and offered again
+    assert gate.awaiting("5566") and gate.discarded("5566") == 1
+    assert frames(gate, [3, 4], keys={4}) == [False, True]

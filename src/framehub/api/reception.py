@@ -439,9 +439,10 @@ class Reception:
 
     def _decodable(self, source: str, sender: str | None, codec: CodecInfo) -> bool:
         """Whether an H.264 frame can go to its server's lane (else it is discarded)."""
-        if not self._lanes.ready(source):
-            self._gate.broken(source)
-        return self._gate.offer(source, sender, codec)
+        if self._lanes.ready(source):
+            return self._gate.offer(source, sender, codec)
+        self._gate.refuse(source, sender, codec)
+        return False
 
     def _broken(self, source: str) -> None:
         """A lane's decoder failed on a frame of ``source`` (called on the lane's thread)."""

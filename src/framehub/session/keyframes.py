@@ -57,10 +57,27 @@ class KeyframeGate:
         gets the same answer.
         """
         chain = self._chains.setdefault(source, _Chain())
-        if chain.sender == sender and chain.next_n is not None and codec.n + 1 == chain.next_n:
+        if self._again(chain, sender, codec):
             return chain.last
         chain.last = self._verdict(chain, sender, codec)
         return chain.last
+
+    def refuse(self, source: str, sender: str | None, codec: CodecInfo) -> None:
+        """The hub cannot decode this frame, keyframe or not (its decoder is too far
+        behind, or missing): discard it, counted, and await the next keyframe."""
+        chain = self._chains.setdefault(source, _Chain())
+        if self._again(chain, sender, codec):
+            return
+        chain.sender = sender
+        chain.next_n = codec.n + 1
+        chain.last = False
+        chain.awaiting = True
+        chain.discarded += 1
+
+    @staticmethod
+    def _again(chain: _Chain, sender: str | None, codec: CodecInfo) -> bool:
+        """Whether this is the frame offered last, offered again."""
+        return chain.sender == sender and chain.next_n is not None and codec.n + 1 == chain.next_n
 
     @staticmethod
     def _verdict(chain: _Chain, sender: str | None, codec: CodecInfo) -> bool:
