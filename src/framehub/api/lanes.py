@@ -71,8 +71,8 @@ class _Lane:
                 if not self._closed:
                     payload = bytes(pending.packet.payload)
                     pending.image = self._decoder.decode(payload, convert=not pending.cancelled)
-            except WireError as exc:
-                pending.error = exc
+            except Exception as exc:  # the lane must outlive any frame: report, reset, go on
+                pending.error = exc if isinstance(exc, WireError) else WireError(str(exc))
                 self._decoder.reset()
                 self._broken(self.source)
                 log.debug("H.264 frame of %s did not decode: %s", self.source, exc)
