@@ -151,7 +151,8 @@ def test_pattern_2_hub_joining_late_discards_until_the_next_keyframe(background)
     config = HubConfig(ports=(port,), address="127.0.0.1", pattern=2)
     progress: list[int] = []
     background.start(
-        "camera", stream(h264_sender(port, gop=gop, pattern=2), stop, progress=progress)
+        "camera",
+        stream(h264_sender(port, gop=gop, pattern=2, request_timeout=0.2), stop, progress=progress),
     )
     wait_for(lambda: len(progress) > 5, what="the camera streaming before the hub exists")
     with Hub(config) as hub:
@@ -218,3 +219,25 @@ def test_a_hub_without_pyav_discards_h264_frames_and_counts_them(background, mon
     assert [f.codec for f in frames] == ["jpeg"], "only the first frame, which asked"
     assert (status.discarded, status.rejected) == (9, 0)
     assert "framehub[h264]" in caplog.text
+
+
+def test_a_camera_that_joins_late_is_shown_at_once_beside_one_streaming(background):
+    ports = free_ports(2)
+    stop = threading.Event()
+    config = HubConfig(ports=tuple(ports), address="127.0.0.1", policy=Policy.LATEST)
+    with Hub(config) as hub:
+        background.start("first", stream(h264_sender(ports[0], gop=1000), stop))
+        shown: dict[str, float] = {}
+        joined = False
+        while len(shown) < 2:
+            frame = hub.recv(timeout=5)
+            check_picture(frame)
+            shown.setdefault(frame.source, time.monotonic())
+            if not joined and frame.message["i"] >= 10:
+                background.start("second", stream(h264_sender(ports[1], gop=1000), stop))
+                joined = True
+        late = next(s for s in hub.status() if s.source == str(ports[1]))
+        stop.set()
+        background.join()
+    assert shown[str(ports[1])] - late.first_seen <= RECOVERY
+    assert late.discarded == 0
