@@ -206,6 +206,8 @@ def _server_row(
             "frames": status.frames,
             "bytes": status.bytes,
             "dropped": status.dropped,
+            "discarded": status.discarded,
+            "awaiting_keyframe": status.awaiting_keyframe,
             "rejected": status.rejected,
             "seconds_since_frame": round(max(0.0, now - status.last_seen), 3),
             "last_message": status.last_message,
