@@ -306,3 +306,25 @@ def test_a_stream_ended_by_the_clock_ends_a_waiting_recv():
 
     frame, took = run(main)
     assert frame is None and 0.4 < took < 2.0
+
+
+@pytest.mark.parametrize("decode", [True, False], ids=["decode", "no-decode"])
+def test_h264_frames_reach_an_async_hub_decoded_without_stalling_the_loop(background, decode):
+    """Each server's H.264 frames are decoded on its lane; the loop only waits for it."""
+    from support import camera_scene, psnr
+
+    (port,) = free_ports(1)
+    sent = [camera_scene(i) for i in range(20)]
+
+    async def main() -> list:
+        async with AsyncHub(hub_config([port], decode=decode)) as hub:
+            config = sender_config(port, codec="h264")
+            background.start("camera", send_frames(config, sent))
+            return [frame async for frame in hub]
+
+    got = run(main)
+    background.join()
+    assert [f.message["i"] for f in got] == list(range(20))
+    assert [f.codec for f in got] == ["jpeg"] + ["h264"] * 19
+    for f in got:
+        assert psnr(f.image, sent[f.message["i"]]) > 30
