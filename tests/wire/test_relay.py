@@ -49,6 +49,19 @@ def test_a_relayed_frame_reads_back_with_the_hubs_number() -> None:
         assert relayed.message.name == "door" and bytes(relayed.message.payload) == b"\x01" * 6
 
 
+def test_an_imagezmq_senders_frame_is_relayed_once_with_where_it_came_in() -> None:
+    # Its id is its name: one topic, which either subscription of the name takes.
+    (topic,) = relay_topics("pi1|front", "pi1|front", 0)
+    assert all(
+        topic.startswith(key) is (key[:1] == b"s") for key in camera_subscription("pi1|front")
+    )
+    packet = FramePacket(b"\x01" * 6, dtype="uint8", shape=(2, 3), name="pi1|front", via="5555")
+    relayed = decode_relayed([topic, *encode_server_message(packet)], DEFAULT_LIMITS)
+    assert isinstance(relayed.message, FramePacket)
+    assert relayed.source == relayed.message.name == "pi1|front"
+    assert relayed.message.via == "5555"
+
+
 def test_goodbyes_and_notes_read_back() -> None:
     (topic,) = relay_topics("5566", None, None)
     goodbye = decode_relayed(

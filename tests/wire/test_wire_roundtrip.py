@@ -89,7 +89,7 @@ def test_frame_header_has_vidgears_keys_and_types(packet: FramePacket) -> None:
     assert header["pattern"] in ("0", "1", "2")
     assert header["dtype"] == (packet.dtype if raw else "")
     assert header["shape"] == (list(packet.shape) if raw else "")
-    framehubs = ("fh_seq", "fh_ts", "fh_name", "fh_sender", "fh_codec", "fh_probe")
+    framehubs = ("fh_seq", "fh_ts", "fh_name", "fh_sender", "fh_codec", "fh_probe", "fh_via")
     assert all(key in framehubs for key in header if key.startswith("fh_"))
 
 

@@ -66,6 +66,7 @@ def frame_packets(draw: st.DrawFn) -> FramePacket:
         "name": draw(st.none() | st.text(max_size=64)),
         "sender": draw(st.none() | st.text(max_size=64)),
         "probe": draw(st.booleans()),
+        "via": draw(st.none() | st.text(max_size=256)),
     }
     kind = draw(st.sampled_from(["raw", "jpeg", "h264"]))
     if kind == "h264":

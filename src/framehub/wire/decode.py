@@ -40,6 +40,8 @@ _JPEG_SOI = b"\xff\xd8"
 #: and its default decoder on each call.
 _JSON = json.JSONDecoder()
 _ITEMSIZE = {name: np.dtype(name).itemsize for name in RAW_DTYPES}
+#: ``fh_via`` is a hub's port or a sender's address (``ipc://`` paths run long).
+_MAX_VIA_CHARS = 256
 
 
 def load_object(part: Payload, limits: Limits, what: str) -> dict[str, Any]:
@@ -145,12 +147,15 @@ def _optional_time(header: dict[str, Any]) -> float | None:
     return seconds
 
 
-def _optional_text(header: dict[str, Any], key: str, limits: Limits) -> str | None:
+def _optional_text(
+    header: dict[str, Any], key: str, limits: Limits, max_chars: int | None = None
+) -> str | None:
     text = header.get(key)
     if text is None:
         return None
-    if not isinstance(text, str) or len(text) > limits.max_name_chars:
-        raise WireError(f"{key!r} must be a string of at most {limits.max_name_chars} characters")
+    longest = limits.max_name_chars if max_chars is None else max_chars
+    if not isinstance(text, str) or len(text) > longest:
+        raise WireError(f"{key!r} must be a string of at most {longest} characters")
     return text
 
 
@@ -221,6 +226,7 @@ def decode_server_message(
         sender=_optional_text(header, "fh_sender", limits),
         codec=codec,
         probe=_flag(header, "fh_probe", False),
+        via=_optional_text(header, "fh_via", limits, _MAX_VIA_CHARS),
     )
 
 

@@ -74,6 +74,7 @@ class FrameHeader:
         name: str | None = None,
         sender: str | None = None,
         probe: bool = False,
+        via: str | None = None,
     ) -> None:
         before: dict[str, JSONValue] = {
             **_with_port(port),
@@ -92,6 +93,8 @@ class FrameHeader:
             after["fh_sender"] = sender
         if probe:
             after["fh_probe"] = True
+        if via is not None:
+            after["fh_via"] = via
         # vidgear's key order, with "message" between the two.
         self._head = b"{" + _members(before) + b',"message":'
         self._tail = b"," + _members(after)
@@ -142,6 +145,7 @@ def encode_server_message(msg: ServerMessage) -> list[Payload]:
         name=msg.name,
         sender=msg.sender,
         probe=msg.probe,
+        via=msg.via,
     )
     return [header.render(msg.message, msg.seq, msg.sent_at, msg.codec), msg.payload]
 

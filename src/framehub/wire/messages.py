@@ -96,7 +96,9 @@ class FramePacket:
     Frames of imagezmq senders (``wire.imagezmq``) carry their sender's ``msg`` as
     ``name``, which is their identity, and ``via``: the hub port (REQ/REP) or the
     sender address (PUB/SUB) they came through, which other senders may share. A
-    NetGear frame's ``via`` is None: its port is its own.
+    NetGear frame's ``via`` is None: its port is its own. A publishing hub relays
+    imagezmq frames as NetGear frames with ``via`` in the header (``fh_via``), so that
+    subscribers know the camera's liveness by its silence, as the hub does.
 
     ``codec`` (framehub's ``fh_codec``) marks an H.264 frame: its ``dtype`` is
     ``H264_DTYPE`` and its ``shape`` empty. ``probe`` (``fh_probe``) asks a framehub

@@ -13,7 +13,8 @@ prefix of ``s:55661\\0``). Two keys lead to the same server:
 
 - ``s:<source>\\0``: the hub's id of the server (the port it streams to);
 - ``n:<name>\\0<source>\\0``: the name the server gave (framehub senders), sent only
-  for servers that have one.
+  for servers that have one other than their id (an imagezmq sender's id is its
+  name: one topic, or a subscriber taking it by name would get each frame twice).
 
 After the key the topic ends with the hub's number of the frame (decimal, counting
 every frame the hub received from that server); a subscriber counts the gaps as
@@ -94,7 +95,7 @@ def relay_topics(source: str, name: str | None, number: int | None) -> list[byte
     """The topics one message of ``source`` is published under (one, or two with a name)."""
     tail = b"" if number is None else b"%d" % number
     topics = [_key(_SOURCE, source) + tail]
-    if name and "\0" not in name:
+    if name and name != source and "\0" not in name:
         topics.append(_key(_NAME, name) + _key(b"", source) + tail)
     return topics
 
