@@ -28,6 +28,8 @@ from framehub import (
     Sender,
     SenderConfig,
     ServerState,
+    Subscriber,
+    SubscriberConfig,
 )
 from framehub.transport import ImagezmqInlet, ImagezmqSpec, Verdict
 from framehub.transport.polling import LinkPoller
@@ -414,3 +416,49 @@ def test_an_async_hub_takes_imagezmq_senders_too():
         return [f.source for f in frames if f is not None and f.image.shape == (48, 64, 3)]
 
     assert asyncio.run(main()) == ["pi|door"] * 3
+
+
+def test_a_publishing_hub_republishes_imagezmq_frames_by_their_sender_name():
+    port, pub = free_ports(2)
+    address, where = f"tcp://127.0.0.1:{port}", f"tcp://127.0.0.1:{pub}"
+    config = HubConfig(
+        imagezmq=ImagezmqConfig(port=port), publish=where, lifetime=Lifetime.SERVICE, decode=False
+    )
+
+    def subscriber(camera: str) -> Subscriber:
+        # Lossless, with room for every frame: what it gets is exactly what was sent.
+        return Subscriber(
+            config=SubscriberConfig(
+                hubs=(where,),
+                cameras=(camera,),
+                policy=Policy.LOSSLESS,
+                queue_size=32,
+                gone_after=0.3,
+            )
+        )
+
+    with Hub(config) as hub, subscriber("pi1|front") as raw, subscriber("pi2|jpg") as jpeg:
+        wait_for(lambda: hub.publishing is not None and hub.publishing.subscribers == 2)
+        consumer = start(lambda: receive(hub, 30))
+        senders = [
+            start(send(address, "pi1|front", 15)),
+            start(send(address, "pi2|jpg", 15, jpeg=True)),
+        ]
+        raw_frames = [raw.recv(timeout=10) for _ in range(15)]
+        jpeg_frames = [jpeg.recv(timeout=10) for _ in range(15)]
+        for thread, _ in [*senders, consumer]:
+            thread.join(5)
+        # Silence is how an imagezmq sender leaves, at the subscriber as at the hub.
+        wait_for(
+            lambda: any(e.kind is EventKind.GONE for e in raw.events()),
+            what="pi1|front gone at the subscriber",
+        )
+        (row,) = raw.status()
+    assert [(f.source, f.name, f.seq) for f in raw_frames] == [
+        ("pi1|front", "pi1|front", i) for i in range(15)
+    ]
+    assert all(np.array_equal(f.image, image(i)) for i, f in enumerate(raw_frames))
+    assert [(f.source, bytes(f.jpeg)) for f in jpeg_frames] == [
+        ("pi2|jpg", jpg(i)) for i in range(15)
+    ]
+    assert (row.source, row.via, row.frames, row.dropped) == ("pi1|front", str(port), 15, 0)

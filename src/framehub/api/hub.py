@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import string
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from ..transport import (
     ImagezmqInlet,
     ImagezmqSpec,
     Inlet,
+    LinkTap,
     PublishStats,
     Republisher,
     SocketDriver,
@@ -62,8 +64,11 @@ def _republisher(config: HubConfig, context: Context[Any]) -> Republisher | None
     return Republisher(context, config.publish, config.publish_hwm)
 
 
-def _inlets(config: HubConfig, sink: HubSink, context: Context[Any]) -> list[Inlet]:
-    """The sockets of other wires the hub takes frames on: imagezmq's, if asked."""
+def _inlets(
+    config: HubConfig, sink: HubSink, context: Context[Any], taps: Sequence[LinkTap]
+) -> list[Inlet]:
+    """The sockets of other wires the hub takes frames on: imagezmq's, if asked;
+    the link's ``taps`` see their frames too."""
     imagezmq = config.imagezmq
     if imagezmq is None:
         return []
@@ -75,7 +80,7 @@ def _inlets(config: HubConfig, sink: HubSink, context: Context[Any]) -> list[Inl
         limits=config.limits,
         reserved=frozenset(config.sources),
     )
-    return [ImagezmqInlet(spec, sink, context)]
+    return [ImagezmqInlet(spec, sink, context, taps)]
 
 
 class Hub(Receiving):
@@ -123,7 +128,7 @@ class Hub(Receiving):
             self._republisher = _republisher(config, context)
             taps = [] if self._republisher is None else [self._republisher]
             try:
-                inlets = _inlets(config, reception, context)
+                inlets = _inlets(config, reception, context, taps)
             except BaseException:
                 for tap in taps:
                     tap.close()

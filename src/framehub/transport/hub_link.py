@@ -94,8 +94,11 @@ class LinkTap(Protocol):
     """Sees what the link receives, on the thread that drives it; owned by the link
     once given to it (closed with its sockets)."""
 
-    def received(self, source: str, parts: list[zmq.Frame], message: ServerMessage) -> None:
-        """A valid message arrived from ``source``, in these ZeroMQ frames."""
+    def received(
+        self, source: str, parts: Sequence[Payload | zmq.Frame], message: ServerMessage
+    ) -> None:
+        """A valid message arrived from ``source``: these NetGear parts (the ZeroMQ
+        frames it came in, or an inlet's message re-encoded around its payload)."""
 
     def peer(self, source: str, event: PeerEvent) -> None:
         """A connection on ``source``'s port changed."""

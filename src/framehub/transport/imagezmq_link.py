@@ -15,6 +15,10 @@ address. There are no replies: a held frame leaves that socket unread until
 Senders are told apart by the name they send (their frames' ``source``). Frames
 under one name from several senders at once (two cameras given one name, or a
 restarted one whose old frame still waits) queue in turn, a few at most.
+
+The link's taps (a publishing hub's ``Republisher``) see each valid frame as it
+arrives, as the ports' are seen, but in NetGear's wire: a header made for it
+(its name, and ``via``) before the payload as received, JPEG or raw, not copied.
 """
 
 from __future__ import annotations
@@ -29,8 +33,14 @@ from functools import partial
 import zmq
 
 from ..errors import WireError
-from ..wire import IMAGEZMQ_REPLY, FramePacket, Limits, decode_imagezmq_message
-from .hub_link import REPLY_LINGER_MS, HubSink, Verdict
+from ..wire import (
+    IMAGEZMQ_REPLY,
+    FramePacket,
+    Limits,
+    decode_imagezmq_message,
+    encode_server_message,
+)
+from .hub_link import REPLY_LINGER_MS, HubSink, LinkTap, Verdict
 from .polling import LinkPoller, drain
 from .sockets import (
     LinkOptions,
@@ -89,13 +99,19 @@ class _Named:
 
 class ImagezmqInlet:
     """Binds and connects at construction (errors raise in the caller's thread);
-    then driven by the hub link's thread, as an ``Inlet``."""
+    then driven by the hub link's thread, as an ``Inlet``. ``taps`` are the link's:
+    it owns and closes them."""
 
     def __init__(
-        self, spec: ImagezmqSpec, sink: HubSink, context: zmq.Context[zmq.Socket[bytes]]
+        self,
+        spec: ImagezmqSpec,
+        sink: HubSink,
+        context: zmq.Context[zmq.Socket[bytes]],
+        taps: Sequence[LinkTap] = (),
     ) -> None:
         self.spec = spec
         self._sink = sink
+        self._taps = tuple(taps)
         self._poller: LinkPoller | None = None
         self._named: dict[str, _Named] = {}
         #: What each socket is called in counters and status: the port, or the address.
@@ -163,6 +179,10 @@ class ImagezmqInlet:
             # A REQ sender waits for an answer before it sends again: not an "OK".
             self._answer(sock, peer, _NOT_ACKED)
             return True
+        if self._taps:
+            relayed = encode_server_message(packet)
+            for tap in self._taps:
+                tap.received(source, relayed, packet)
         if len(named.queue) >= _BACKLOG:
             oldest = named.queue.popleft()
             self._sink.reject(source, WireError(f"over {_BACKLOG} senders named {source!r:.40}"))

@@ -2,7 +2,8 @@
 
 It is a tap on the hub's link (``HubLink`` calls it on the thread that drives the
 link), so it never has a thread of its own. Each valid message goes out as the
-ZeroMQ frames it arrived in, behind a topic (see ``wire.relay``): libzmq hands
+ZeroMQ frames it arrived in (an imagezmq sender's, as a NetGear header before its
+payload), behind a topic (see ``wire.relay``): libzmq hands
 the same buffer to every subscriber, so a subscriber costs the hub no copy and no
 Python work, only libzmq's own sending.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import zmq
@@ -29,6 +31,7 @@ from ..wire import (
     EndOfStream,
     FramePacket,
     NoteKind,
+    Payload,
     ServerMessage,
     encode_note,
     relay_topics,
@@ -83,8 +86,10 @@ class Republisher:
         self._subscriptions: Counter[bytes] = Counter()
         self._frames = 0
 
-    def received(self, source: str, parts: list[zmq.Frame], message: ServerMessage) -> None:
-        """Publish a valid message of ``source``, in the ZeroMQ frames it came in."""
+    def received(
+        self, source: str, parts: Sequence[Payload | zmq.Frame], message: ServerMessage
+    ) -> None:
+        """Publish a valid message of ``source``, in the parts it came in."""
         number = None
         if isinstance(message, FramePacket):
             self._names[source] = message.name
@@ -105,7 +110,7 @@ class Republisher:
         for topic in relay_topics(source, self._names.get(source), None):
             self._send([topic, note])
 
-    def _send(self, parts: list[bytes | zmq.Frame]) -> None:
+    def _send(self, parts: list[Payload | zmq.Frame]) -> None:
         try:
             send_parts(self._sock, parts, copy=False)
         except zmq.Again:  # only with XPUB_NODROP, which stays off; never wait
