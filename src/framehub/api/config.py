@@ -548,15 +548,17 @@ class SubscriberConfig:
 
     ``hubs``: their publish endpoints (``tcp://hub1:5600``). ``cameras``: the
     cameras to take, each named by its hub's source id (the port it streams to,
-    ``"5566"``) or by the name it gave (``SenderConfig.name``); None takes every
-    camera. The hubs filter (libzmq subscriptions), so frames of other cameras never
-    cross the network to this subscriber. A camera's id here (``Frame.source``) is
+    ``"5566"``; an imagezmq sender's name) or by the name it gave
+    (``SenderConfig.name``); None takes every camera. The hubs filter (libzmq
+    subscriptions), so frames of other cameras never cross the network to this
+    subscriber. A camera's id here (``Frame.source``) is
     its hub's source id, behind ``host:port/`` of the hub's endpoint when there are
     several hubs (``hub1:5600/5566``).
 
     Everything else means what it means in ``HubConfig``: ``policy`` (latest by
     default), ``queue_size``, ``quiet_after``, ``gone_after`` (applied to the
-    connections the hub reports, and to a hub that is lost), ``lifetime``,
+    connections the hub reports, to a hub that is lost, and to the silence of an
+    imagezmq sender the hub relays), ``lifetime``,
     ``idle_timeout``, decoding. ``rcvhwm``: relayed messages each hub's socket keeps
     while the consumer is busy; beyond that the hub drops this subscriber's frames
     (counted in ``status()`` as ``dropped``).
