@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..outputs import RESULTS, command_parser, reshow, save, with_command
 from .cells import FILTER_KEYS, Cell, parse_filters, plan, selected
 from .machine import describe
 from .peers import ALL, BASELINE, FULL, PEERS, QUICK, available
@@ -28,18 +29,11 @@ from .report import render
 from .runner import Record, Session, expected_seconds, run_cell, settle
 from .summary import metrics_of, summarise
 
-RESULTS = Path(__file__).resolve().parent.parent / "results"
 COMMANDS = ("run", "report", "plot", "profile")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.suite",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="measure (the default command)")
+    parser, sub, run = command_parser("python -m benchmarks.suite", __doc__)
     size = run.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="a few cells, short windows (default)")
     size.add_argument("--full", action="store_true", help="every configuration")
@@ -83,27 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     prof.add_argument("--seconds", type=float, default=10.0, help="how long to sample")
     prof.add_argument("--settle", type=float, metavar="CORES", help="as for run")
     prof.add_argument("--server", action="store_true", help="profile server 0, not the client")
-    for name in ("report", "plot"):
-        p = sub.add_parser(name, help=f"the {name} of a results JSON")
-        p.add_argument("json", type=Path, nargs="?", help="default: the newest in results/")
     return parser
-
-
-def _newest() -> Path:
-    found = sorted(RESULTS.glob("suite-*.json"), key=lambda p: p.stat().st_mtime)
-    if not found:
-        sys.exit(f"no results in {RESULTS}: run the suite first")
-    return found[-1]
-
-
-def _load(path: Path | None) -> dict[str, Any]:
-    return json.loads((path or _newest()).read_text())  # type: ignore[no-any-return]
-
-
-def _save(doc: dict[str, Any], path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, indent=1))
-    tmp.replace(path)
 
 
 def _progress(total: int, started: float) -> Any:
@@ -225,7 +199,7 @@ def _run(args: argparse.Namespace) -> int:
         for cell in cells:
             doc["records"] += run_cell(cell, peers, args.repeat, session, show)
             doc["duration_s"] = time.monotonic() - started
-            _save(doc, out)  # after every cell: an interrupted suite keeps what it measured
+            save(doc, out)  # after every cell: an interrupted suite keeps what it measured
     except KeyboardInterrupt:
         print("interrupted: reporting what was measured", flush=True)
         status = 130
@@ -235,7 +209,7 @@ def _run(args: argparse.Namespace) -> int:
     doc["summary"] = [
         s.to_json() for row in summarise(doc["records"]).values() for s in row.values()
     ]
-    _save(doc, out)
+    save(doc, out)
     print("\n" + render(doc), flush=True)
     if not args.no_plot and doc["records"]:
         print(f"plot: {plot(doc, out.with_suffix('.png'))}")
@@ -263,18 +237,10 @@ def _profile(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
-        argv.insert(0, "run")
-    args = _parser().parse_args(argv)
-    if args.command == "report":
-        print(render(_load(args.json)), end="")
-        return 0
+    args = _parser().parse_args(with_command(argv, COMMANDS))
     if args.command == "profile":
         return _profile(args)
-    if args.command == "plot":
-        path = args.json or _newest()
-        print(plot(_load(path), path.with_suffix(".png")))
+    if reshow(args, "suite", render, plot):
         return 0
     return _run(args)
 

@@ -12,7 +12,7 @@ recv() with no server at all, for its CPU use.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -191,14 +191,14 @@ def plan(quick: bool) -> list[Cell]:
     ]
 
 
-def parse_filters(items: Iterable[str]) -> dict[str, set[str]]:
+def parse_filters(items: Iterable[str], keys: Sequence[str] = FILTER_KEYS) -> dict[str, set[str]]:
     """``["peer=framehub,vidgear", "size=640x480"]`` to ``{"peer": {...}, "size": {...}}``."""
     filters: dict[str, set[str]] = {}
     for item in items:
         key, sep, values = item.partition("=")
-        if not sep or key not in FILTER_KEYS or not values:
+        if not sep or key not in keys or not values:
             raise ValueError(
-                f"--only takes KEY=VALUE[,VALUE...] with KEY one of {FILTER_KEYS}, got {item!r}"
+                f"--only takes KEY=VALUE[,VALUE...] with KEY one of {tuple(keys)}, got {item!r}"
             )
         filters.setdefault(key, set()).update(v.strip() for v in values.split(","))
     return filters

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..outputs import save_figure
 from .cells import Cell
 from .peers import BASELINE
 from .summary import Summary, summarise
@@ -129,7 +130,4 @@ def plot(doc: Mapping[str, Any], out: Path) -> Path:
         f"medians of {doc['repeat']} run(s)",
         fontsize=12,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.98))
-    fig.savefig(out, dpi=80)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)

@@ -12,7 +12,7 @@ from .peers import BASELINE
 from .summary import Summary, summarise
 from .targets import Outcome, check
 
-__all__ = ["render"]
+__all__ = ["render", "text_table"]
 
 Peers = Mapping[str, Summary]
 MISS = "!"
@@ -115,6 +115,11 @@ def _table(title: str, rows: Mapping[Cell, Peers], columns: Sequence[Column]) ->
         return ""
     header = ["configuration", *(c.header for c in columns)]
     body = [[cell.label, *(c.cell(cell, peers) for c in columns)] for cell, peers in rows.items()]
+    return text_table(title, header, body)
+
+
+def text_table(title: str, header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
+    """``title`` over aligned columns: the first left-aligned, the others right."""
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     lines = [title]
     for line in [header, *body]:
