@@ -38,10 +38,6 @@ def _panel(ax: Any, cells: Sequence[Cell], results: Sequence[Mapping[str, Any]],
         for x, cell in enumerate(cells):
             if target.applies(cell):
                 ax.hlines(target.bound, x - 0.4, x + 0.4, colors="red", linewidth=2)
-    ax.set_xticks(range(len(cells)))
-    ax.set_xticklabels(
-        [f"{c.group} · {c.codec}" for c in cells], rotation=60, ha="right", fontsize=7
-    )
     ax.grid(axis="y", alpha=0.3)
 
 
@@ -53,12 +49,18 @@ def plot(doc: Mapping[str, Any], out: Path) -> Path:
 
     cells = [Cell.from_json(r["cell"]) for r in doc["records"]]
     results = [r["result"] for r in doc["records"]]
-    fig, axes = plt.subplots(len(_PANELS), 1, figsize=(12, 4.5 * len(_PANELS)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(_PANELS), 1, figsize=(12, 3.2 * len(_PANELS) + 2), squeeze=False, sharex=True
+    )
     for ax, (name, title, log) in zip(axes[:, 0], _PANELS, strict=True):
         _panel(ax, cells, results, name)
         ax.set_title(title, fontsize=10, loc="left")
         if log:
             ax.set_yscale("log")
+    bottom = axes[-1, 0]
+    bottom.set_xticks(range(len(cells)))
+    labels = [f"{c.group} · {c.codec}" for c in cells]
+    bottom.set_xticklabels(labels, rotation=60, ha="right", fontsize=7)
     fig.suptitle(
         f"framehub link benchmark, run of {doc['started']}: warm-up {doc['warmup_s']:g} s,"
         f" window {doc['seconds']:g} s",

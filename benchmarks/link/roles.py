@@ -130,7 +130,7 @@ class _Quality:
 
     def sample(self, index: int, step: int, image: np.ndarray[Any, Any]) -> None:
         self._count += 1
-        if self._count % PSNR_EVERY:
+        if (self._count - 1) % PSNR_EVERY:  # the first frame, then one in PSNR_EVERY
             return
         started = time.thread_time()
         self.values.append(psnr(self._sent[index][step], image))
