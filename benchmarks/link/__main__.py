@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"keep matching cells; KEY is one of {', '.join(FILTER_KEYS)}"
         f" (codecs: {', '.join(CODECS)})",
     )
+    run.add_argument(
+        "--noise",
+        type=float,
+        default=NOISE,
+        help=f"the sensor noise's standard deviation in grey levels (default {NOISE:g})",
+    )
     run.add_argument("--cameras", type=int, help="override every cell's camera count (smoke runs)")
     run.add_argument("--out", type=Path, help="results JSON (default: benchmarks/results/...)")
     run.add_argument("--no-plot", action="store_true", help="skip the PNG")
@@ -108,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
         "argv": sys.argv[1:],
         "warmup_s": timing.warmup,
         "seconds": timing.seconds,
-        "noise": NOISE,
+        "noise": args.noise,
         "machine": describe(),
         "no_netem": NO_NETEM,
         "skipped": [
@@ -121,7 +127,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"results: {out}\nchildren's output: {log}", flush=True)
     signal.signal(signal.SIGTERM, _interrupted)
     started = time.monotonic()
-    files = FrameFiles()
+    files = FrameFiles(args.noise)
     status = 0
     try:
         with link(Shaping(runnable[0].rate)) as built:

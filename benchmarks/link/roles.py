@@ -91,7 +91,7 @@ def camera(args: Mapping[str, Any]) -> dict[str, Any]:
     """Sends camera ``index``'s frames at ``fps``, as a sensor would: the frame sent is
     the one due now, and frames due while ``send()`` was busy are never sent."""
     index, cameras, fps = int(args["index"]), int(args["cameras"]), float(args["fps"])
-    frames = FrameFiles().load(tuple(args["size"]), index)
+    frames = FrameFiles(args["noise"]).load(tuple(args["size"]), index)
     phase = index * CYCLE // cameras
     sender = Sender(sender_config(CODECS[args["codec"]], BASE_PORT + index, args["address"]))
     try:
@@ -121,8 +121,7 @@ def camera(args: Mapping[str, Any]) -> dict[str, Any]:
 class _Quality:
     """PSNR of one delivered frame in ``PSNR_EVERY``, its CPU kept apart."""
 
-    def __init__(self, size: tuple[int, int], cameras: int) -> None:
-        files = FrameFiles()
+    def __init__(self, files: FrameFiles, size: tuple[int, int], cameras: int) -> None:
         self._sent = [files.load(size, c) for c in range(cameras)]
         self._count = 0
         self.values: list[float] = []
@@ -146,7 +145,7 @@ def hub(args: Mapping[str, Any]) -> dict[str, Any]:
     is taken once ``recv()`` has returned it and its image is decoded."""
     cameras = int(args["cameras"])
     ports = tuple(BASE_PORT + c for c in range(cameras))
-    quality = _Quality(tuple(args["size"]), cameras)
+    quality = _Quality(FrameFiles(args["noise"]), tuple(args["size"]), cameras)
     ages: list[float] = []
     per_camera = [0] * cameras
     # (process CPU, CPU spent on PSNR) when the window opened and when it closed.

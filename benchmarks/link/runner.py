@@ -101,7 +101,12 @@ def run_cell(
     """Measures ``cell``; the result has ``error`` instead when a process failed."""
     files.prepare(cell.size, cell.cameras)
     link.shape(Shaping(cell.rate))
-    common = {"cameras": cell.cameras, "size": list(cell.size), "fps": cell.fps}
+    common = {
+        "cameras": cell.cameras,
+        "size": list(cell.size),
+        "fps": cell.fps,
+        "noise": files.noise,
+    }
     children: list[_Child] = []
     with log.open("a") as out:
         out.write(f"--- {cell.key}\n")

@@ -4,7 +4,7 @@ A test pattern's flat colours flatter every codec; a camera sees texture and noi
 The scene is a mosaic of the photographs scikit-image ships inside its wheel (no
 network needed), and each camera films its own part of it: a slow pan and zoom that
 returns to its start after ``CYCLE`` frames (so a looping camera shows no cut), plus
-Gaussian noise of ``NOISE`` grey levels, fresh in every frame. Camera ``c`` starts
+Gaussian noise (``NOISE`` grey levels by default), fresh in every frame. Camera ``c`` starts
 ``c`` eighths of the way round its cycle and from its own corner of the mosaic.
 
 Frames are rendered once per (size, camera) into ``.npy`` files that every camera
@@ -30,7 +30,9 @@ __all__ = ["CYCLE", "NOISE", "FrameFiles", "psnr", "render"]
 
 #: Frames before a camera's motion repeats: 3 s at 30 fps.
 CYCLE = 90
-#: Standard deviation of the sensor noise, in 8-bit grey levels.
+#: Standard deviation of the sensor noise, in 8-bit grey levels: a small camera's
+#: sensor indoors after its own denoising. Noise is what an encoder cannot predict,
+#: so it sets the floor of every codec's bytes per frame.
 NOISE = 2.5
 #: Raised whenever the rendering changes, so that stale cached files are not used.
 VERSION = 1
@@ -84,7 +86,9 @@ def _view(camera: int, step: int, size: tuple[int, int], canvas: tuple[int, int]
     return np.array([[zoom, 0.0, -x * zoom], [0.0, zoom, -y * zoom]], dtype=np.float64)
 
 
-def render(size: tuple[int, int], camera: int, count: int = CYCLE) -> np.ndarray[Any, Any]:
+def render(
+    size: tuple[int, int], camera: int, count: int = CYCLE, noise: float = NOISE
+) -> np.ndarray[Any, Any]:
     """``count`` BGR frames (count, height, width, 3) of camera ``camera``; the same
     arguments always give the same bytes."""
     import cv2
@@ -98,8 +102,8 @@ def render(size: tuple[int, int], camera: int, count: int = CYCLE) -> np.ndarray
             canvas, _view(camera, step, size, canvas.shape[:2]), (width, height),
             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT,
         )  # fmt: skip
-        noise = rng.standard_normal(clean.shape, dtype=np.float32) * NOISE
-        frames[step] = np.clip(clean + noise, 0, 255).astype(np.uint8)
+        grain = rng.standard_normal(clean.shape, dtype=np.float32) * noise
+        frames[step] = np.clip(clean + grain, 0, 255).astype(np.uint8)
     return frames
 
 
@@ -115,13 +119,14 @@ class FrameFiles:
     """The rendered frames, one ``.npy`` per (size, camera), kept between runs in a
     folder of their own (memory-backed where ``/dev/shm`` exists)."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, noise: float = NOISE, folder: Path | None = None) -> None:
         shm = Path("/dev/shm")
         base = shm if shm.is_dir() else Path(tempfile.gettempdir())
+        self.noise = noise
         self.folder = folder or base / f"framehub-link-scene-v{VERSION}"
 
     def path(self, size: tuple[int, int], camera: int) -> Path:
-        return self.folder / f"{size[0]}x{size[1]}-cam{camera}.npy"
+        return self.folder / f"{size[0]}x{size[1]}-noise{self.noise:g}-cam{camera}.npy"
 
     def prepare(self, size: tuple[int, int], cameras: int) -> None:
         """Renders the files that are missing (a few seconds per camera at 720p)."""
@@ -131,7 +136,7 @@ class FrameFiles:
             if path.exists():
                 continue
             tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, render(size, camera))
+            np.save(tmp, render(size, camera, noise=self.noise))
             tmp.replace(path)
 
     def load(self, size: tuple[int, int], camera: int) -> np.ndarray[Any, Any]:
