@@ -104,6 +104,8 @@ def _run(args: argparse.Namespace) -> int:
     print(NO_NETEM, flush=True)
     for codec, reason in skipped.items():
         print(f"skipping codec {codec}: {reason}", flush=True)
+    if not runnable:
+        return 0
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = args.out or RESULTS / f"link-{stamp}{'-quick' * args.quick}.json"
@@ -130,6 +132,9 @@ def _run(args: argparse.Namespace) -> int:
     files = FrameFiles(args.noise)
     status = 0
     try:
+        for size, cameras in sorted({(c.size, c.cameras) for c in runnable}):
+            print(f"the scene: {cameras} x {size[0]}x{size[1]} in {files.folder}", flush=True)
+            files.prepare(size, cameras)
         with link(Shaping(runnable[0].rate)) as built:
             for n, cell in enumerate(runnable, 1):
                 result = run_cell(cell, built, files, timing, log)

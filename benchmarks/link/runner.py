@@ -98,8 +98,8 @@ def _sleep_until(moment: float) -> None:
 def run_cell(
     cell: Cell, link: Link, files: FrameFiles, timing: Timing, log: Path
 ) -> dict[str, Any]:
-    """Measures ``cell``; the result has ``error`` instead when a process failed."""
-    files.prepare(cell.size, cell.cameras)
+    """Measures ``cell`` (its frames already in ``files``); the result has ``error``
+    instead when a process failed."""
     link.shape(Shaping(cell.rate))
     common = {
         "cameras": cell.cameras,
