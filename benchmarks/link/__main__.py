@@ -10,6 +10,7 @@ python -m benchmarks.link plot [RESULTS.json]     # the PNG again
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
 import time
@@ -54,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         default=NOISE,
         help=f"the sensor noise's standard deviation in grey levels (default {NOISE:g})",
     )
+    run.add_argument(
+        "--patterns",
+        type=_patterns,
+        default=(1,),
+        metavar="1[,2]",
+        help="the hub patterns to run (default 1; 2 doubles the plan)",
+    )
     run.add_argument("--cameras", type=int, help="override every cell's camera count (smoke runs)")
     run.add_argument("--out", type=Path, help="results JSON (default: benchmarks/results/...)")
     run.add_argument("--no-plot", action="store_true", help="skip the PNG")
@@ -71,9 +79,9 @@ def _cells(args: argparse.Namespace) -> list[Cell]:
         filters = parse_filters(args.only, FILTER_KEYS)
     except ValueError as exc:
         sys.exit(str(exc))
-    cells = [c for c in plan() if selected(c, filters)]
+    cells = [c for c in plan(args.patterns) if selected(c, filters)]
     if args.cameras:
-        cells = [Cell(args.cameras, c.width, c.height, c.fps, c.link_mbit, c.codec) for c in cells]
+        cells = [dataclasses.replace(c, cameras=args.cameras) for c in cells]
     if not cells:
         sys.exit("nothing to run: the filters leave no cell")
     return cells
@@ -154,6 +162,16 @@ def _run(args: argparse.Namespace) -> int:
     if not args.no_plot and doc["records"]:
         print(f"plot: {plot(doc, out.with_suffix('.png'))}")
     return status
+
+
+def _patterns(text: str) -> tuple[int, ...]:
+    try:
+        patterns = tuple(sorted({int(p) for p in text.split(",")}))
+    except ValueError:
+        patterns = ()
+    if not patterns or not set(patterns) <= {1, 2}:
+        raise argparse.ArgumentTypeError(f"--patterns takes 1, 2 or 1,2, got {text!r}")
+    return patterns
 
 
 def _skip(cell: Cell) -> str | None:

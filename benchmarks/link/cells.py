@@ -36,7 +36,7 @@ _GROUPS = (
     (8, (640, 480), 30, 100),
     (4, (1280, 720), 30, 20),
 )
-FILTER_KEYS = ("cameras", "size", "link", "codec")
+FILTER_KEYS = ("cameras", "size", "link", "codec", "pattern")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ class Cell:
     fps: int
     link_mbit: int
     codec: str
+    #: The hub's pattern: 1 (REQ/REP, policy lossless) or 2 (PUB/SUB, policy latest).
+    pattern: int = 1
 
     @property
     def size(self) -> tuple[int, int]:
@@ -61,12 +63,15 @@ class Cell:
     def key(self) -> str:
         return (
             f"cameras={self.cameras} size={self.width}x{self.height} "
-            f"link={self.link_mbit} codec={self.codec}"
+            f"link={self.link_mbit} codec={self.codec} pattern={self.pattern}"
         )
 
     @property
     def group(self) -> str:
-        return f"{self.cameras}x{self.width}x{self.height}@{self.fps} over {self.link_mbit} Mbit/s"
+        return (
+            f"{self.cameras}x{self.width}x{self.height}@{self.fps}"
+            f" over {self.link_mbit} Mbit/s, p{self.pattern}"
+        )
 
     def fields(self) -> dict[str, str]:
         return {
@@ -74,6 +79,7 @@ class Cell:
             "size": f"{self.width}x{self.height}",
             "link": str(self.link_mbit),
             "codec": self.codec,
+            "pattern": str(self.pattern),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -84,11 +90,12 @@ class Cell:
         return cls(**data)
 
 
-def plan() -> list[Cell]:
+def plan(patterns: tuple[int, ...] = (1,)) -> list[Cell]:
     """Grouped by link, so that the shaper changes as seldom as possible."""
     return [
-        Cell(cameras, width, height, fps, mbit, codec)
+        Cell(cameras, width, height, fps, mbit, codec, pattern)
         for cameras, (width, height), fps, mbit in _GROUPS
+        for pattern in patterns
         for codec in CODECS
     ]
 

@@ -92,7 +92,8 @@ def _header(doc: Mapping[str, Any]) -> str:
         *(f"  {mbit} Mbit/s: {text}" for mbit, text in doc["shaping"].items()),
         doc["no_netem"],
         f"warm-up {doc['warmup_s']:g} s (not measured), then a {doc['seconds']:g} s window;"
-        " hub pattern 1 (lossless), a consumer that takes every frame at once",
+        " a consumer that takes every frame at once; the hub's pattern (p1: lossless, p2:"
+        " latest) beside each cell",
         f"frames: photographs panned and zoomed, sensor noise {doc['noise']:g} grey levels,"
         " the same for every codec",
     ]

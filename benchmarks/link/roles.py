@@ -20,6 +20,7 @@ from typing import Any, cast
 import numpy as np
 
 from framehub import Hub, HubConfig, JpegConfig, Lifetime, PeerTimeout, Sender, SenderConfig
+from framehub.api.config import Pattern
 
 from .cells import CODECS, Codec
 from .scene import CYCLE, FrameFiles, psnr
@@ -62,15 +63,15 @@ def h264_missing() -> str | None:
     return None
 
 
-def sender_config(codec: Codec, port: int, address: str) -> SenderConfig:
-    if codec.kind == "raw":
-        return SenderConfig(port=port, address=address, jpeg=None)
+def sender_config(codec: Codec, port: int, address: str, pattern: Pattern) -> SenderConfig:
+    options: dict[str, Any] = {"jpeg": None}
     if codec.kind == "jpeg":
-        return SenderConfig(port=port, address=address, jpeg=JpegConfig(quality=codec.quality))
-    # Looked up by name: the codec is an optional part of framehub.
-    h264_config = importlib.import_module("framehub").H264Config
-    options: dict[str, Any] = {"codec": "h264", "h264": h264_config(bitrate=codec.bitrate)}
-    return SenderConfig(port=port, address=address, **options)
+        options = {"jpeg": JpegConfig(quality=codec.quality)}
+    elif codec.kind == "h264":
+        # Looked up by name: the codec is an optional part of framehub.
+        h264_config = importlib.import_module("framehub").H264Config
+        options = {"codec": "h264", "h264": h264_config(bitrate=codec.bitrate)}
+    return SenderConfig(port=port, address=address, pattern=pattern, **options)
 
 
 def _schedule() -> Schedule:
@@ -93,7 +94,10 @@ def camera(args: Mapping[str, Any]) -> dict[str, Any]:
     index, cameras, fps = int(args["index"]), int(args["cameras"]), float(args["fps"])
     frames = FrameFiles(args["noise"]).load(tuple(args["size"]), index)
     phase = index * CYCLE // cameras
-    sender = Sender(sender_config(CODECS[args["codec"]], BASE_PORT + index, args["address"]))
+    config = sender_config(
+        CODECS[args["codec"]], BASE_PORT + index, args["address"], args["pattern"]
+    )
+    sender = Sender(config)
     try:
         plan = _schedule()
         _sleep_until(plan.start)
@@ -150,7 +154,9 @@ def hub(args: Mapping[str, Any]) -> dict[str, Any]:
     per_camera = [0] * cameras
     # (process CPU, CPU spent on PSNR) when the window opened and when it closed.
     marks: list[tuple[float, float]] = []
-    with Hub(HubConfig(ports=ports, pattern=1, lifetime=Lifetime.SERVICE)) as receiver:
+    with Hub(
+        HubConfig(ports=ports, pattern=args["pattern"], lifetime=Lifetime.SERVICE)
+    ) as receiver:
         plan = _schedule()
         while (now := time.time()) < plan.until + _LINGER:
             if len(marks) < (now >= plan.measure_from) + (now >= plan.until):

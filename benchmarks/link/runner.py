@@ -106,6 +106,7 @@ def run_cell(
         "size": list(cell.size),
         "fps": cell.fps,
         "noise": files.noise,
+        "pattern": cell.pattern,
     }
     children: list[_Child] = []
     with log.open("a") as out:
