@@ -35,9 +35,13 @@ CYCLE = 90
 #: so it sets the floor of every codec's bytes per frame.
 NOISE = 2.5
 #: Raised whenever the rendering changes, so that stale cached files are not used.
-VERSION = 1
+VERSION = 2
 _ROW_HEIGHT = 400
-_ZOOM = 0.12  # the zoom swings between 1 and 1 + _ZOOM
+#: The motion: a slow pan round an ellipse of 7% of the frame's width and height
+#: (about 3 pixels a frame at 640x480: a camera on patrol or on a slow robot, not a
+#: handheld one) while the zoom swings between 1 and 1 + _ZOOM.
+_PAN = 0.07
+_ZOOM = 0.05
 
 
 def _photos() -> list[np.ndarray[Any, Any]]:
@@ -78,11 +82,14 @@ def _view(camera: int, step: int, size: tuple[int, int], canvas: tuple[int, int]
         1 + _ZOOM * (0.5 - 0.5 * math.cos(phase))
     )
     span_x, span_y = canvas_w - width / zoom, canvas_h - height / zoom
-    # Each camera pans round its own ellipse, centred on its own part of the mosaic.
-    centre_x = 0.5 + 0.3 * math.cos(2 * math.pi * camera / 8)
-    centre_y = 0.5 + 0.3 * math.sin(2 * math.pi * camera / 8)
-    x = span_x * min(1.0, max(0.0, centre_x + 0.2 * math.sin(phase)))
-    y = span_y * min(1.0, max(0.0, centre_y + 0.2 * math.cos(phase)))
+    # Each camera pans round a small ellipse of its own (in mosaic pixels), centred
+    # on its own part of the mosaic.
+    radius_x = min(_PAN * width / zoom, 0.3 * span_x)
+    radius_y = min(_PAN * height / zoom, 0.3 * span_y)
+    centre_x = span_x * (0.5 + 0.2 * math.cos(2 * math.pi * camera / 8))
+    centre_y = span_y * (0.5 + 0.2 * math.sin(2 * math.pi * camera / 8))
+    x = min(span_x, max(0.0, centre_x + radius_x * math.sin(phase)))
+    y = min(span_y, max(0.0, centre_y + radius_y * math.cos(phase)))
     return np.array([[zoom, 0.0, -x * zoom], [0.0, zoom, -y * zoom]], dtype=np.float64)
 
 
