@@ -8,7 +8,6 @@ host's clock), runs, and prints its result as one JSON line.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import sys
@@ -19,8 +18,19 @@ from typing import Any, cast
 
 import numpy as np
 
-from framehub import Hub, HubConfig, JpegConfig, Lifetime, PeerTimeout, Sender, SenderConfig
+from framehub import (
+    H264Config,
+    Hub,
+    HubConfig,
+    JpegConfig,
+    Lifetime,
+    MissingPackageError,
+    PeerTimeout,
+    Sender,
+    SenderConfig,
+)
 from framehub.api.config import Pattern
+from framehub.codecs.h264 import require_av
 
 from .cells import CODECS, Codec
 from .scene import CYCLE, FrameFiles, psnr
@@ -50,28 +60,25 @@ class Schedule:
 
 
 def h264_missing() -> str | None:
-    """Why the H.264 cells cannot run with the framehub installed, or None."""
-    framehub = importlib.import_module("framehub")
-    if not hasattr(framehub, "H264Config"):
-        return (
-            "H.264 codec not available (PyAV / framehub version): this framehub has no H264Config"
-        )
+    """Why the H.264 cells cannot run here (no PyAV), or None."""
     try:
-        importlib.import_module("av")
-    except ImportError:
-        return "H.264 codec not available (PyAV / framehub version): PyAV is not installed"
+        require_av()
+    except MissingPackageError as exc:
+        return f"H.264 codec not available (PyAV missing): {exc}"
     return None
 
 
 def sender_config(codec: Codec, port: int, address: str, pattern: Pattern) -> SenderConfig:
-    options: dict[str, Any] = {"jpeg": None}
-    if codec.kind == "jpeg":
-        options = {"jpeg": JpegConfig(quality=codec.quality)}
-    elif codec.kind == "h264":
-        # Looked up by name: the codec is an optional part of framehub.
-        h264_config = importlib.import_module("framehub").H264Config
-        options = {"codec": "h264", "h264": h264_config(bitrate=codec.bitrate)}
-    return SenderConfig(port=port, address=address, pattern=pattern, **options)
+    if codec.kind == "h264":
+        return SenderConfig(
+            port=port,
+            address=address,
+            pattern=pattern,
+            codec="h264",
+            h264=H264Config(bitrate=codec.bitrate),
+        )
+    jpeg = JpegConfig(quality=codec.quality) if codec.kind == "jpeg" else None
+    return SenderConfig(port=port, address=address, pattern=pattern, jpeg=jpeg)
 
 
 def _schedule() -> Schedule:
