@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("skimage")
+# The benchmarks are importable from the repository's root (``python -m pytest``).
 scene = pytest.importorskip("benchmarks.link.scene")
 
 SIZE = (96, 64)
