@@ -75,7 +75,7 @@ def sender_config(codec: Codec, port: int, address: str, pattern: Pattern) -> Se
             address=address,
             pattern=pattern,
             codec="h264",
-            h264=H264Config(bitrate=codec.bitrate),
+            h264=H264Config(bitrate=codec.bitrate, preset=codec.preset, chroma=codec.chroma),
         )
     jpeg = JpegConfig(quality=codec.quality) if codec.kind == "jpeg" else None
     return SenderConfig(port=port, address=address, pattern=pattern, jpeg=jpeg)

@@ -79,3 +79,19 @@ def test_an_encoder_that_does_not_exist_is_named() -> None:
     encoder = H264Encoder(bitrate=1_000_000, gop=30, encoder="no_such_encoder")
     with pytest.raises(ConfigError, match="no_such_encoder"):
         encoder.encode(camera_scene())
+
+
+def test_full_colour_resolution_keeps_colour_detail_that_4_2_0_loses() -> None:
+    """4:4:4 is for colour detail finer than two pixels, which 4:2:0 averages away."""
+    rows = np.arange(240)[:, None] % 2
+    cols = np.arange(320)[None, :] % 2
+    stripes = np.zeros((240, 320, 3), np.uint8)
+    stripes[..., 2] = np.where(cols == 0, 220, 30)  # red on every other column
+    stripes[..., 1] = np.where(rows == 0, 200, 40)  # green on every other row
+    pictures = {}
+    for chroma in ("4:2:0", "4:4:4"):
+        encoder = H264Encoder(4_000_000, 30, "libx264", preset="superfast", chroma=chroma)
+        image = H264Decoder().decode(bytes(encoder.encode(stripes).payload))
+        assert image is not None
+        pictures[chroma] = psnr(image, stripes)
+    assert pictures["4:4:4"] > pictures["4:2:0"] + 6

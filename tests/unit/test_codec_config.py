@@ -41,6 +41,8 @@ def test_a_codec_that_cannot_work_is_refused(changes: dict, named: str) -> None:
         ({"bitrate": "1M"}, "bitrate"),
         ({"gop": 0}, "gop"),
         ({"encoder": ""}, "encoder"),
+        ({"preset": "placebo"}, "preset"),
+        ({"chroma": "4:2:2"}, "chroma"),
     ],
 )
 def test_h264_settings_out_of_range_are_refused(changes: dict, named: str) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Literal
 
 from ..checks import check_bool, check_int, check_seconds
+from ..codecs.h264 import CHROMA as H264_CHROMA
+from ..codecs.h264 import PRESETS as H264_PRESETS
 from ..errors import ConfigError
 from ..security import HUB_KEY, SENDER_KEY, KeyFolder, SecureMode, check_key_name, parse_networks
 from ..session import WINDOW_BUDGET, Policy
@@ -170,12 +172,19 @@ class H264Config:
     hub that lost the thread gets a picture again within one GOP even where it
     cannot ask for a keyframe, in pattern 2); ``encoder`` a PyAV encoder name
     (``libx264``, ``h264_v4l2m2m``...) or ``"auto"``: the hardware encoder of a
-    Raspberry Pi where it opens, else x264 (see ``codecs.h264``).
+    Raspberry Pi where it opens, else x264 (see ``codecs.h264``). ``preset`` is
+    x264's speed/quality trade (``"ultrafast"`` to ``"medium"``); ``chroma``
+    ``"4:2:0"`` (every decoder and hardware encoder) or ``"4:4:4"`` (colour detail at
+    full resolution, x264 only). At 2 Mbit/s on the link benchmark's photographs,
+    ``"superfast"`` with ``"4:4:4"`` gave 35 dB PSNR against 33 dB at the defaults,
+    for about 1.7 times the encoder's CPU per frame.
     """
 
     bitrate: int = 1_000_000
     gop: int = 30
     encoder: str = "auto"
+    preset: str = "ultrafast"
+    chroma: str = "4:2:0"
 
     def __post_init__(self) -> None:
         check_int("h264 bitrate (bits/s)", self.bitrate, 10_000, 1_000_000_000)
@@ -184,6 +193,12 @@ class H264Config:
             raise ConfigError(
                 f"h264 encoder must be 'auto' or a PyAV encoder name such as 'libx264' or "
                 f"'h264_v4l2m2m', got {self.encoder!r}"
+            )
+        if self.preset not in H264_PRESETS:
+            raise ConfigError(f"h264 preset must be one of {H264_PRESETS}, got {self.preset!r}")
+        if self.chroma not in H264_CHROMA:
+            raise ConfigError(
+                f"h264 chroma must be one of {tuple(H264_CHROMA)}, got {self.chroma!r}"
             )
 
 

@@ -38,7 +38,9 @@ class H264Sending:
 
     def __init__(self, config: SenderConfig, where: str) -> None:
         h264 = config.effective_h264
-        self._h264 = H264Encoder(h264.bitrate, h264.gop, h264.encoder)
+        self._h264 = H264Encoder(
+            h264.bitrate, h264.gop, h264.encoder, preset=h264.preset, chroma=h264.chroma
+        )
         jpeg = config.effective_jpeg
         self._probe = JpegEncoder(jpeg.quality, "BGR", jpeg.fastdct, jpeg.fastupsample)
         self._asks = config.pattern != 2

@@ -5,7 +5,7 @@ only decodes after every frame since the last keyframe. So each sender owns one
 ``H264Encoder`` and the hub one ``H264Decoder`` per server, fed that server's frames
 in order (see ``api.lanes``). The encoder is set for latency over compression: no
 B-frames (a frame leaves as soon as it is encoded), x264's ``zerolatency`` tuning
-and ``ultrafast`` preset (a camera host's CPU is small), a keyframe every ``gop``
+and ``ultrafast`` preset by default (a camera host's CPU is small), a keyframe every ``gop``
 frames and whenever the hub asks for one (``request_keyframe``), and a rate
 buffer of half a second, so a keyframe cannot burst far over the link's share.
 
@@ -28,17 +28,30 @@ from .base import EncodedFrame, check_frame
 if TYPE_CHECKING:
     from av.video.codeccontext import VideoCodecContext
 
-__all__ = ["AUTO_ENCODERS", "H264Decoder", "H264Encoder", "require_av"]
+__all__ = ["AUTO_ENCODERS", "CHROMA", "PRESETS", "H264Decoder", "H264Encoder", "require_av"]
 
 log = logging.getLogger(__name__)
 
 #: Tried in turn by ``encoder="auto"``: a Raspberry Pi's hardware encoder where it
 #: opens, then x264, then the other software encoder FFmpeg builds may carry.
 AUTO_ENCODERS = ("h264_v4l2m2m", "libx264", "libopenh264")
-#: Options per encoder for live video (others get the generic settings only).
-_ENCODER_OPTIONS = {
-    "libx264": {"preset": "ultrafast", "tune": "zerolatency", "forced-idr": "1"},
-}
+#: x264's presets, fastest first: each slower one spends more CPU per frame for a
+#: better picture at the same bitrate (other encoders ignore it).
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium")
+#: Chroma sampling -> FFmpeg pixel format. 4:2:0 is what every decoder and hardware
+#: encoder takes; 4:4:4 keeps colour detail at full resolution (x264's High 4:4:4
+#: profile), which fine, colourful detail needs: on the link benchmark's photographs
+#: the 4:2:0 conversion alone limits a frame to about 36.5 dB PSNR.
+CHROMA = {"4:2:0": "yuv420p", "4:4:4": "yuv444p"}
+
+
+def _encoder_options(name: str, preset: str) -> dict[str, str]:
+    """Options per encoder for live video (others get the generic settings only)."""
+    if name == "libx264":
+        return {"preset": preset, "tune": "zerolatency", "forced-idr": "1"}
+    return {}
+
+
 #: The frame rate the rate control plans for; timing is the sender's, not the stream's.
 _NOMINAL_FPS = 30
 
@@ -54,19 +67,20 @@ def require_av() -> Any:
     return av
 
 
-def _open_encoder(name: str, width: int, height: int, bitrate: int, gop: int) -> VideoCodecContext:
+def _open_encoder(name: str, width: int, height: int, settings: H264Encoder) -> VideoCodecContext:
     av = require_av()
+    bitrate = settings.bitrate
     context: VideoCodecContext = av.CodecContext.create(name, "w")
     context.width = width
     context.height = height
-    context.pix_fmt = "yuv420p"
+    context.pix_fmt = CHROMA[settings.chroma]
     context.time_base = Fraction(1, _NOMINAL_FPS)
     context.framerate = Fraction(_NOMINAL_FPS, 1)
     context.bit_rate = bitrate
-    context.gop_size = gop
+    context.gop_size = settings.gop
     context.max_b_frames = 0
     context.options = {
-        **_ENCODER_OPTIONS.get(name, {}),
+        **_encoder_options(name, settings.preset),
         "maxrate": str(bitrate),
         "bufsize": str(bitrate // 2),
     }
@@ -79,13 +93,29 @@ class H264Encoder:
 
     Not thread-safe, and not shareable between hubs: one per sender. The first
     frame, a frame of a new size, and the frame after ``request_keyframe()`` are
-    keyframes. ``encoder`` is a PyAV codec name, or ``"auto"`` (``AUTO_ENCODERS``).
+    keyframes. ``encoder`` is a PyAV codec name, or ``"auto"`` (``AUTO_ENCODERS``);
+    ``preset`` one of x264's ``PRESETS``; ``chroma`` a key of ``CHROMA`` (an encoder
+    that cannot do 4:4:4, like a Pi's, fails to open and ``"auto"`` tries the next).
     """
 
-    def __init__(self, bitrate: int, gop: int, encoder: str = "auto") -> None:
+    def __init__(
+        self,
+        bitrate: int,
+        gop: int,
+        encoder: str = "auto",
+        *,
+        preset: str = "ultrafast",
+        chroma: str = "4:2:0",
+    ) -> None:
         require_av()
+        if preset not in PRESETS:
+            raise ConfigError(f"h264 preset must be one of {PRESETS}, got {preset!r}")
+        if chroma not in CHROMA:
+            raise ConfigError(f"h264 chroma must be one of {tuple(CHROMA)}, got {chroma!r}")
         self.bitrate = bitrate
         self.gop = gop
+        self.preset = preset
+        self.chroma = chroma
         self.requested = encoder
         self._context: VideoCodecContext | None = None
         self._size: tuple[int, int] = (0, 0)
@@ -154,7 +184,7 @@ class H264Encoder:
         failures = []
         for name in names:
             try:
-                return _open_encoder(name, width, height, self.bitrate, self.gop)
+                return _open_encoder(name, width, height, self)
             except (av.FFmpegError, ValueError, OSError) as exc:
                 failures.append(f"{name}: {exc}")
                 log.debug("H.264 encoder %s did not open: %s", name, exc)
