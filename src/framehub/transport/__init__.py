@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zmq
 
-from .driver import SocketDriver
+from .driver import Driven, SocketDriver
 from .hub_link import HubLink, HubLinkSpec, HubSink, Inlet, LinkTap, Verdict
 from .imagezmq_link import ImagezmqInlet, ImagezmqSpec
 from .monitor import PeerEvent, PeerEventKind
@@ -30,6 +30,7 @@ __all__ = [
     "HUB_LOST",
     "Context",
     "Curve",
+    "Driven",
     "HubLink",
     "HubLinkSpec",
     "HubLost",

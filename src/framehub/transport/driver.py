@@ -6,8 +6,11 @@ thread holding the driver lock. Two threads take turns at it:
 - a consumer waiting in ``recv()`` drives it itself through ``pump()``, so a frame
   reaches it with no hand-off between threads (measurably cheaper per frame than
   a queue from an I/O thread);
+- a consumer on an event loop, which must never wait, drives it in short
+  non-blocking turns through ``drive_ready()`` whenever the loop sees one of the
+  link's ``fds()`` turn readable (``AsyncHub``);
 - the driver's own I/O thread (``framehub-hub-io``) takes over only when no consumer
-  has pumped for ``TAKEOVER_SECONDS``, so replies, connection events and the clock
+  has driven for ``TAKEOVER_SECONDS``, so replies, connection events and the clock
   go on while the consumer is busy elsewhere or gone. A consumer that finds it
   driving asks it to yield. The I/O thread never blocks on the lock: it looks
   again a moment later, so a consumer receiving frame after frame never wakes it.
@@ -28,6 +31,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum, auto
 from queue import Empty, SimpleQueue
 from typing import Protocol
 
@@ -35,7 +40,7 @@ import zmq
 
 from .sockets import open_socket
 
-__all__ = ["TAKEOVER_SECONDS", "Drivable", "SocketDriver"]
+__all__ = ["TAKEOVER_SECONDS", "Drivable", "Driven", "SocketDriver"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,8 @@ log = logging.getLogger(__name__)
 TAKEOVER_SECONDS = 0.05
 #: Longest a closing I/O thread waits for a consumer to finish its poll.
 _CLOSE_WAIT = 5.0
+#: Most non-blocking cycles in one turn of ``drive_ready`` (then the caller comes back).
+_TURN_CYCLES = 8
 
 
 class Drivable(Protocol):
@@ -56,9 +63,33 @@ class Drivable(Protocol):
     def close_sockets(self) -> None:
         """Close every socket (called once, by the I/O thread, as it stops)."""
 
+    def fds(self) -> list[int]:
+        """The file descriptors that turn readable when there may be something to do
+        (libzmq's, edge-like: see ``settled``)."""
 
-#: Posted instead of work: the consumer that posted it wants the sockets.
-_YIELD = None
+    def settled(self) -> bool:
+        """Whether nothing is waiting to be read now; asking quiets ``fds()``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Yield:
+    """Posted instead of work: a consumer wants the sockets. ``then`` (if any) is
+    called, without the lock, by the thread that lets them go."""
+
+    then: Callable[[], None] | None = None
+
+
+class Driven(Enum):
+    """What a turn of ``SocketDriver.drive_ready`` did."""
+
+    #: Everything ready was handled.
+    SETTLED = auto()
+    #: The turn ended with more ready: take another turn soon.
+    MORE = auto()
+    #: Another thread drives: it was asked to yield, and calls back once it has.
+    ASKED = auto()
+    #: The driver is stopping.
+    STOPPED = auto()
 
 
 class SocketDriver:
@@ -75,7 +106,9 @@ class SocketDriver:
     ) -> None:
         self._on_failure = on_failure
         self._lock = threading.Lock()
-        self._work: SimpleQueue[Callable[[], None] | None] = SimpleQueue()
+        self._work: SimpleQueue[Callable[[], None] | _Yield] = SimpleQueue()
+        #: Callbacks of yield requests seen by whoever drives, called as it lets go.
+        self._yielded: list[Callable[[], None]] = []
         #: Set by close(), read by both drivers; a plain flag, written once.
         self._stopping = False
         #: Whether a consumer is in pump() now, and when it last left it.
@@ -135,7 +168,7 @@ class SocketDriver:
         if not self._lock.acquire(blocking=False):
             if timeout <= 0:
                 return False
-            self._work.put(_YIELD)
+            self._work.put(_Yield())
             self._poke_driver()
             if not self._lock.acquire(timeout=timeout):
                 return False
@@ -153,7 +186,45 @@ class SocketDriver:
                 self._pumped_at = time.monotonic()
             return True
         finally:
-            self._lock.release()
+            self._let_go()
+
+    def drive_ready(self, then: Callable[[], None]) -> Driven:
+        """Without waiting: handle what the sockets have ready now, on this thread (for a
+        caller that must never block, such as an event loop woken by ``fds()``). If
+        another thread drives them, ask it to yield and return ``ASKED``: it calls
+        ``then`` (on its own thread) once it has let go."""
+        if not self._lock.acquire(blocking=False):
+            self.post_yield(then)
+            return Driven.ASKED
+        try:
+            link = self._link
+            if self._stopping or link is None:
+                return Driven.STOPPED
+            self._pumping = True
+            try:
+                for _ in range(_TURN_CYCLES):
+                    self._cycle(link, 0.0)
+                    if link.settled():
+                        return Driven.SETTLED
+                return Driven.MORE
+            except Exception as exc:
+                self._fail(exc)
+                return Driven.STOPPED
+            finally:
+                self._pumping = False
+                self._pumped_at = time.monotonic()
+        finally:
+            self._let_go()
+
+    def post_yield(self, then: Callable[[], None]) -> None:
+        """Ask whoever drives to let go, and to call ``then`` once it has."""
+        self._work.put(_Yield(then))
+        self._poke_driver()
+
+    def fds(self) -> list[int]:
+        """The file descriptors to watch for ``drive_ready`` (the link's and the wake
+        socket's); empty before ``start``."""
+        return [] if self._link is None else self._link.fds()
 
     def close(self, timeout: float) -> bool:
         """Stop the I/O thread (which closes the link's sockets); False if not in time."""
@@ -197,10 +268,19 @@ class SocketDriver:
                 work = self._work.get_nowait()
             except Empty:
                 return
-            if work is _YIELD:
+            if isinstance(work, _Yield):
                 self._yield_asked = True
+                if work.then is not None:
+                    self._yielded.append(work.then)
             else:
                 work()
+
+    def _let_go(self) -> None:
+        """Release the lock, then call back whoever asked for the sockets meanwhile."""
+        yielded, self._yielded = self._yielded, []
+        self._lock.release()
+        for then in yielded:
+            then()
 
     # -- the I/O thread ---------------------------------------------------------------
 
@@ -243,7 +323,7 @@ class SocketDriver:
             while not (self._stopping or self._yield_asked):
                 self._cycle(link, None)
         finally:
-            self._lock.release()
+            self._let_go()
         if self._yield_asked:
             # The consumer that asked takes the sockets now; look again in a while.
             self._pumped_at = time.monotonic()

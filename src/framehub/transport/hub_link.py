@@ -263,6 +263,12 @@ class HubLink:
 
     # -- driving ------------------------------------------------------------------------
 
+    def fds(self) -> list[int]:
+        return self._poller.fds()
+
+    def settled(self) -> bool:
+        return self._poller.settled()
+
     def cycle(self, timeout: float | None) -> bool:
         """Poll once (until the next tick, or ``timeout`` s if sooner) and handle what
         is ready; advance the clock when due. True if ``wake`` was readable."""

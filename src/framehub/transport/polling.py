@@ -47,12 +47,35 @@ class LinkPoller:
         self._poller = zmq.Poller()
         self._poller.register(wake, zmq.POLLIN)
         self._next_tick = time.monotonic()
+        #: Every socket ever registered (read or held now) and its file descriptor,
+        #: noted on the constructing thread, and which of them are read now.
+        self._fds: dict[zmq.Socket[bytes], int] = {wake: wake.FD}
+        self._reading: set[zmq.Socket[bytes]] = set()
 
     def register(self, sock: zmq.Socket[bytes]) -> None:
         self._poller.register(sock, zmq.POLLIN)
+        self._reading.add(sock)
+        if sock not in self._fds:
+            self._fds[sock] = sock.FD
 
     def unregister(self, sock: zmq.Socket[bytes]) -> None:
         self._poller.unregister(sock)
+        self._reading.discard(sock)
+
+    def fds(self) -> list[int]:
+        """The file descriptors an event loop watches to know when to poll: libzmq's
+        signal of each socket (wake included). Edge-like: one turns readable when
+        something happens on its socket, and stays so only until the socket is asked."""
+        return list(self._fds.values())
+
+    def settled(self) -> bool:
+        """Whether no socket being read has a message waiting now. Asks every socket
+        (those held too), which also quiets the file descriptors of ``fds()``."""
+        settled = True
+        for sock in self._fds:
+            if ready_events(sock) & POLLIN and (sock in self._reading or sock is self._wake):
+                settled = False
+        return settled
 
     def poll(self, timeout: float | None) -> tuple[list[zmq.Socket[bytes]], bool]:
         """Wait until the next tick (or ``timeout`` s if sooner) for something to read;

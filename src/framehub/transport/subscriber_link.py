@@ -126,6 +126,12 @@ class SubscriberLink:
 
     # -- driving ------------------------------------------------------------------------
 
+    def fds(self) -> list[int]:
+        return self._poller.fds()
+
+    def settled(self) -> bool:
+        return self._poller.settled()
+
     def cycle(self, timeout: float | None) -> bool:
         """As ``HubLink.cycle``."""
         ready, woken = self._poller.poll(timeout)
