@@ -19,6 +19,7 @@ from .config import HubConfig
 from .decoding import Pending
 from .frame import Frame
 from .hub import Hub
+from .loop_driving import LoopDriving
 from .loop_wake import LoopWaker
 from .reception import NotYet
 
@@ -36,11 +37,13 @@ class AsyncHub:
 
     ``async with AsyncHub(HubConfig(ports=[5566])) as hub: async for frame in hub: ...``
 
-    It is a ``Hub`` driven from a loop: the hub's own I/O thread receives (as it
-    does whenever a threaded consumer is busy elsewhere) and, only while a
-    coroutine waits, wakes it with ``call_soon_threadsafe``; frames already queued
-    are taken without any hand-off. A JPEG frame not yet decoded ahead is decoded
-    on the loop's default executor, never on the loop's thread.
+    It is a ``Hub`` driven from a loop: once a coroutine has called ``recv()``, the
+    loop's thread receives frames itself, in short turns that never wait, whenever
+    the sockets' file descriptors turn readable (see ``loop_driving``); the hub's own
+    I/O thread takes over while the loop leaves them alone (it is idle, or busy)
+    and then wakes a waiting coroutine with ``call_soon_threadsafe``. A JPEG frame
+    not yet decoded ahead is decoded on the loop's default executor, never on the
+    loop's thread.
 
     A cancelled ``recv()`` loses nothing: cancelled while waiting, it took no frame;
     cancelled while its frame was decoding, the frame is delivered by the next
@@ -55,6 +58,8 @@ class AsyncHub:
         self._decoder = self._hub._decoder
         #: Frames taken for a recv() cancelled while they decoded, delivered first.
         self._put_back: deque[tuple[str, Pending]] = deque()
+        #: The loop that drives the sockets, from the first recv() on it.
+        self._driving: LoopDriving | None = None
 
     @property
     def config(self) -> HubConfig:
@@ -78,14 +83,20 @@ class AsyncHub:
             if taken is None:
                 return None
             frame = Frame(*taken, self._decoder)
-            if await self._decoded(loop, frame, taken[1]):
+            if self._decoder.done(taken[1]):  # nothing to wait for: no hand-off
+                error = _decode(frame) if self._decodes(taken[1]) else None
+            else:
+                error = await self._decoded(loop, frame, taken[1])
+            if error is None:
                 return frame
+            self._reception.reject(frame.source, error)
 
     async def _take(
         self, loop: asyncio.AbstractEventLoop, deadline: float | None
     ) -> tuple[str, Pending] | None:
         if self._put_back:
             return self._put_back.popleft()
+        driving = self._driven_by(loop)
         waker = LoopWaker(loop)
         ready = True
         while True:
@@ -93,6 +104,9 @@ class AsyncHub:
             taken = self._reception.take_or_watch(waker, ready=ready)
             if taken is not NotYet.NOT_YET:
                 return taken
+            # Take the sockets now (whatever they hold calls the waker at once): the
+            # I/O thread may have them, and have left a file descriptor quiet.
+            driving.drive()
             wait = None  # the hub's clock wakes the waker at least once a tick
             if deadline is not None:
                 wait = deadline - loop.time()
@@ -101,23 +115,32 @@ class AsyncHub:
             await waker.wait(wait)
             ready = False
 
+    def _driven_by(self, loop: asyncio.AbstractEventLoop) -> LoopDriving:
+        driving = self._driving
+        if driving is None or driving.loop is not loop:
+            if driving is not None:
+                driving.stop()
+            driving = self._driving = LoopDriving(self._hub._driver, loop)
+            driving.start()
+        return driving
+
+    def _decodes(self, pending: Pending) -> bool:
+        return self.config.decode or pending.ordered
+
     async def _decoded(
         self, loop: asyncio.AbstractEventLoop, frame: Frame, pending: Pending
-    ) -> bool:
-        """Decode ``frame`` off the loop if the hub decodes; False if it was corrupt
-        (dropped and counted, as by ``Hub``). Cancelled, it puts the frame back. An
-        H.264 frame is waited for whatever ``decode`` says, as by ``Hub``."""
-        if not (self.config.decode or pending.ordered):
-            return True
+    ) -> WireError | None:
+        """Decode ``frame`` off the loop if it must be (the hub decodes, or it is an
+        H.264 frame: waited for whatever ``decode`` says, as by ``Hub``); the error if
+        it is corrupt (the caller drops and counts it). Cancelled, it puts the frame
+        back."""
+        if not self._decodes(pending):
+            return None
         try:
-            error = await self._decode_off_loop(loop, frame, pending)
+            return await self._decode_off_loop(loop, frame, pending)
         except asyncio.CancelledError:
             self._put_back.appendleft((frame.source, pending))
             raise
-        if error is not None:
-            self._reception.reject(frame.source, error)
-            return False
-        return True
 
     async def _decode_off_loop(
         self, loop: asyncio.AbstractEventLoop, frame: Frame, pending: Pending
@@ -179,11 +202,18 @@ class AsyncHub:
     async def aclose(self) -> None:
         """Stop receiving and release every socket, waiting off the loop; returns within
         ``close_timeout``. Every ``recv()`` waiting returns None."""
+        self._stop_driving()
         await asyncio.get_running_loop().run_in_executor(None, self._hub.close)
 
     def close(self) -> None:
         """``aclose()`` for code outside a coroutine; blocks up to ``close_timeout``."""
+        self._stop_driving()
         self._hub.close()
+
+    def _stop_driving(self) -> None:
+        """Leave the sockets to the I/O thread, which closes them."""
+        if self._driving is not None:
+            self._driving.stop()
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,15 +1,18 @@
 """Waking a coroutine from another thread without blocking either side.
 
-The hub's I/O thread calls a ``LoopWaker`` (holding the hub's lock, so it must only
-hand off): the waker schedules, with ``call_soon_threadsafe``, the resolution of
-the future its coroutine awaits. A waker that nobody awaits does nothing, so a
-busy stream costs no hand-off while its consumer is not waiting.
+The thread driving the hub's link calls a ``LoopWaker`` (holding the hub's lock, so
+it must only hand off): from the hub's I/O thread, the waker schedules, with
+``call_soon_threadsafe``, the resolution of the future its coroutine awaits; from
+the loop's own thread (the loop driving, see ``loop_driving``) it resolves it at
+once, with no hand-off. A waker that nobody awaits does nothing, so a busy stream
+costs nothing while its consumer is not waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 
 __all__ = ["LoopWaker"]
 
@@ -23,13 +26,14 @@ class LoopWaker:
     """One coroutine's wake-up: ``arm()`` then ``wait()`` on the loop, called from any thread.
 
     Arm it before registering it where it will be called, so that a call between
-    the two is not missed.
+    the two is not missed. Make it on the loop's thread.
     """
 
-    __slots__ = ("_future", "_loop")
+    __slots__ = ("_future", "_loop", "_loop_thread")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        self._loop_thread = threading.get_ident()
         self._future: asyncio.Future[None] | None = None
 
     def arm(self) -> None:
@@ -38,6 +42,9 @@ class LoopWaker:
     def __call__(self) -> None:
         future = self._future
         if future is None or future.done():
+            return
+        if threading.get_ident() == self._loop_thread:
+            _resolve(future)
             return
         # A closed loop has nobody left to wake.
         with contextlib.suppress(RuntimeError):
