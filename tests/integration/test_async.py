@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -328,3 +329,65 @@ def test_h264_frames_reach_an_async_hub_decoded_without_stalling_the_loop(backgr
     assert [f.codec for f in got] == ["jpeg"] + ["h264"] * 19
     for f in got:
         assert psnr(f.image, sent[f.message["i"]]) > 30
+
+
+def test_a_blocked_loop_leaves_the_sockets_to_the_hub_which_acknowledges_meanwhile(background):
+    # The loop receives frames itself once a coroutine has waited; blocked, it must not
+    # hold the senders back: the hub's I/O thread takes over and acknowledges.
+    (port,) = free_ports(1)
+    sent = frames(20)
+    acknowledged = threading.Event()
+
+    def send() -> Any:
+        stats = send_frames(sender_config(port, jpeg=None, window=1), sent)()
+        acknowledged.set()  # with one frame in flight, every send but the last was
+        return stats
+
+    async def main() -> tuple[bool, list[int], Any]:
+        async with AsyncHub(hub_config([port], queue_size=len(sent))) as hub:
+            background.start("sender", send)
+            first = await asyncio.wait_for(hub.recv(), 5)
+            assert first is not None
+            # Blocking the loop on purpose: only the hub's own thread can reply now.
+            in_time = acknowledged.wait(10)
+            (status,) = hub.status()
+            got = [first.message["i"]]
+            while len(got) < len(sent):
+                frame = await asyncio.wait_for(hub.recv(), 5)
+                assert frame is not None
+                got.append(frame.message["i"])
+        return in_time, got, status
+
+    in_time, got, status = run(main, watch_loop=False)
+    assert in_time, "the senders waited on the blocked loop"
+    assert status.frames == len(sent)
+    assert got == list(range(len(sent))), "the loop took the sockets back and lost nothing"
+
+
+def test_an_async_hub_receives_on_one_loop_then_another(background):
+    # Each loop drives the sockets while it runs; between them (the first one closed)
+    # the hub's thread does, and the second loop takes them over.
+    (port,) = free_ports(1)
+    sent = frames(20)
+    hub = AsyncHub(hub_config([port], policy=Policy.LOSSLESS))
+
+    async def take(count: int) -> list[int]:
+        got = []
+        while len(got) < count:
+            frame = await asyncio.wait_for(hub.recv(), 5)
+            assert frame is not None
+            got.append(frame.message["i"])
+        return got
+
+    async def rest() -> list[int]:
+        async with hub:
+            return [frame.message["i"] async for frame in hub]
+
+    background.start("sender", send_frames(sender_config(port, jpeg=None), sent, fps=100))
+    try:
+        first = run(lambda: take(5))
+        second = run(rest)
+    finally:
+        hub.close()
+    background.join()
+    assert first + second == list(range(len(sent)))
