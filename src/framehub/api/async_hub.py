@@ -104,15 +104,19 @@ class AsyncHub:
             taken = self._reception.take_or_watch(waker, ready=ready)
             if taken is not NotYet.NOT_YET:
                 return taken
-            # Take the sockets now (whatever they hold calls the waker at once): the
-            # I/O thread may have them, and have left a file descriptor quiet.
-            driving.drive()
             wait = None  # the hub's clock wakes the waker at least once a tick
             if deadline is not None:
                 wait = deadline - loop.time()
                 if wait <= 0:
                     raise PeerTimeout("no frame arrived within the timeout")
-            await waker.wait(wait)
+            driving.waiting += 1
+            try:
+                # Take the sockets now (whatever they hold calls the waker at once):
+                # the I/O thread may have them, and have left a file descriptor quiet.
+                driving.drive()
+                await waker.wait(wait)
+            finally:
+                driving.waiting -= 1
             ready = False
 
     def _driven_by(self, loop: asyncio.AbstractEventLoop) -> LoopDriving:

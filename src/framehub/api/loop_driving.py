@@ -43,6 +43,8 @@ class LoopDriving:
         self._watching = False
         #: Stopped: watch nothing again.
         self._stopped = False
+        #: Coroutines waiting for frames now (``AsyncHub`` counts them).
+        self.waiting = 0
 
     def start(self) -> None:
         """Watch the sockets (on the loop's thread)."""
@@ -63,10 +65,16 @@ class LoopDriving:
         self._unwatch()
 
     def drive(self) -> None:
-        """One non-blocking turn at the sockets (on the loop's thread)."""
+        """One non-blocking turn at the sockets (on the loop's thread): receiving while a
+        coroutine waits, as a threaded ``recv()`` does only while it waits (reading
+        ahead of the consumer would fill the hub's queue and hold senders back); else
+        only quieting the file descriptors, and what is there waits for the next wait."""
         if not self._watching:
             return  # asked the thread driving to yield: it calls back once it has
-        outcome = self._driver.drive_ready(self._yielded)
+        if self.waiting:
+            outcome = self._driver.drive_ready(self._yielded)
+        else:
+            outcome = self._driver.quiet(self._yielded)
         if outcome is Driven.ASKED:
             self._unwatch()
         elif outcome is Driven.MORE:

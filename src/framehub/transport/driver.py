@@ -49,8 +49,6 @@ log = logging.getLogger(__name__)
 TAKEOVER_SECONDS = 0.05
 #: Longest a closing I/O thread waits for a consumer to finish its poll.
 _CLOSE_WAIT = 5.0
-#: Most non-blocking cycles in one turn of ``drive_ready`` (then the caller comes back).
-_TURN_CYCLES = 8
 
 
 class Drivable(Protocol):
@@ -90,6 +88,11 @@ class Driven(Enum):
     ASKED = auto()
     #: The driver is stopping.
     STOPPED = auto()
+
+
+def _ask_sockets(link: Drivable) -> Driven:
+    link.settled()
+    return Driven.SETTLED
 
 
 class SocketDriver:
@@ -189,10 +192,23 @@ class SocketDriver:
             self._let_go()
 
     def drive_ready(self, then: Callable[[], None]) -> Driven:
-        """Without waiting: handle what the sockets have ready now, on this thread (for a
-        caller that must never block, such as an event loop woken by ``fds()``). If
-        another thread drives them, ask it to yield and return ``ASKED``: it calls
-        ``then`` (on its own thread) once it has let go."""
+        """Without waiting: one poll of the sockets, handling what they have ready, on
+        this thread (for a caller that must never block, such as an event loop woken by
+        ``fds()``); ``MORE`` if more is ready: one turn reads what a ``pump`` would, so
+        the consumer takes its frames between turns rather than the hub's queue filling
+        up. If another thread drives the sockets, ask it to yield and return
+        ``ASKED``: it calls ``then`` (on its own thread) once it has let go."""
+        return self._turn(then, self._receive_ready)
+
+    def quiet(self, then: Callable[[], None]) -> Driven:
+        """Without waiting and without reading anything: ask every socket, which quiets
+        ``fds()`` until something new happens (for a loop that watches them while no
+        consumer waits: what is ready waits for the next ``drive_ready``, or for the
+        I/O thread). ``ASKED`` and ``then`` as in ``drive_ready``."""
+        return self._turn(then, _ask_sockets)
+
+    def _turn(self, then: Callable[[], None], turn: Callable[[Drivable], Driven]) -> Driven:
+        """``turn`` at the sockets if they are free now; else ask for them."""
         if not self._lock.acquire(blocking=False):
             self.post_yield(then)
             return Driven.ASKED
@@ -200,21 +216,22 @@ class SocketDriver:
             link = self._link
             if self._stopping or link is None:
                 return Driven.STOPPED
-            self._pumping = True
             try:
-                for _ in range(_TURN_CYCLES):
-                    self._cycle(link, 0.0)
-                    if link.settled():
-                        return Driven.SETTLED
-                return Driven.MORE
+                return turn(link)
             except Exception as exc:
                 self._fail(exc)
                 return Driven.STOPPED
-            finally:
-                self._pumping = False
-                self._pumped_at = time.monotonic()
         finally:
             self._let_go()
+
+    def _receive_ready(self, link: Drivable) -> Driven:
+        self._pumping = True
+        try:
+            self._cycle(link, 0.0)
+            return Driven.SETTLED if link.settled() else Driven.MORE
+        finally:
+            self._pumping = False
+            self._pumped_at = time.monotonic()
 
     def post_yield(self, then: Callable[[], None]) -> None:
         """Ask whoever drives to let go, and to call ``then`` once it has."""
