@@ -37,11 +37,11 @@ class AsyncHub:
 
     ``async with AsyncHub(HubConfig(ports=[5566])) as hub: async for frame in hub: ...``
 
-    It is a ``Hub`` driven from a loop: once a coroutine has called ``recv()``, the
+    It is a ``Hub`` driven from a loop: while a coroutine waits in ``recv()``, the
     loop's thread receives frames itself, in short turns that never wait, whenever
     the sockets' file descriptors turn readable (see ``loop_driving``); the hub's own
-    I/O thread takes over while the loop leaves them alone (it is idle, or busy)
-    and then wakes a waiting coroutine with ``call_soon_threadsafe``. A JPEG frame
+    I/O thread takes over while the loop leaves them alone (no coroutine waits, or
+    the loop is busy) and then wakes a waiting coroutine with ``call_soon_threadsafe``. A JPEG frame
     not yet decoded ahead is decoded on the loop's default executor, never on the
     loop's thread.
 

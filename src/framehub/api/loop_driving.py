@@ -2,13 +2,14 @@
 
 A coroutine woken from the hub's I/O thread pays a thread hand-off per frame (a
 ``call_soon_threadsafe``, and the two threads taking turns at the GIL). Instead,
-while frames come, the loop's own thread receives them: it watches the link's
-file descriptors (libzmq's signals, ``SocketDriver.fds``) with ``add_reader`` and,
-each time one turns readable, takes a non-blocking turn at the sockets
-(``SocketDriver.drive_ready``), as a threaded ``recv()`` does through ``pump``.
+while a coroutine waits for frames, the loop's own thread receives them: it watches
+the link's file descriptors (libzmq's signals, ``SocketDriver.fds``) with
+``add_reader`` and, each time one turns readable, takes a non-blocking turn at the
+sockets (``SocketDriver.drive_ready``), as a threaded ``recv()`` does through
+``pump``. While none waits, a turn only quiets the file descriptors (``quiet``).
 
 The I/O thread still takes over whenever the loop has not driven for
-``TAKEOVER_SECONDS`` (the loop is idle, or busy in a long callback), so replies and
+``TAKEOVER_SECONDS`` (no coroutine waits, or the loop is busy), so replies and
 the clock never depend on the loop. When the loop finds it driving, it asks it to
 yield without waiting, and takes its turn when called back.
 """
@@ -17,13 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 
 from ..transport import Driven, SocketDriver
 
 __all__ = ["LoopDriving"]
-
-log = logging.getLogger(__name__)
 
 
 class LoopDriving:
