@@ -331,9 +331,11 @@ def test_h264_frames_reach_an_async_hub_decoded_without_stalling_the_loop(backgr
         assert psnr(f.image, sent[f.message["i"]]) > 30
 
 
-def test_a_blocked_loop_leaves_the_sockets_to_the_hub_which_acknowledges_meanwhile(background):
-    # The loop receives frames itself once a coroutine has waited; blocked, it must not
-    # hold the senders back: the hub's I/O thread takes over and acknowledges.
+@pytest.mark.parametrize("loop_is", ["blocked", "idle"])
+def test_a_loop_not_waiting_for_frames_leaves_the_hub_to_acknowledge_them(background, loop_is):
+    # The loop receives frames itself while a coroutine waits; blocked by other code, or
+    # busy with anything but recv(), it must not hold the senders back: the hub's I/O
+    # thread takes over and acknowledges.
     (port,) = free_ports(1)
     sent = frames(20)
     acknowledged = threading.Event()
@@ -348,8 +350,10 @@ def test_a_blocked_loop_leaves_the_sockets_to_the_hub_which_acknowledges_meanwhi
             background.start("sender", send)
             first = await asyncio.wait_for(hub.recv(), 5)
             assert first is not None
-            # Blocking the loop on purpose: only the hub's own thread can reply now.
-            in_time = acknowledged.wait(10)
+            if loop_is == "blocked":  # on purpose: only the hub's own thread can reply
+                in_time = acknowledged.wait(10)
+            else:
+                in_time = await asyncio.to_thread(acknowledged.wait, 10)
             (status,) = hub.status()
             got = [first.message["i"]]
             while len(got) < len(sent):
@@ -358,8 +362,8 @@ def test_a_blocked_loop_leaves_the_sockets_to_the_hub_which_acknowledges_meanwhi
                 got.append(frame.message["i"])
         return in_time, got, status
 
-    in_time, got, status = run(main, watch_loop=False)
-    assert in_time, "the senders waited on the blocked loop"
+    in_time, got, status = run(main, watch_loop=loop_is == "idle")
+    assert in_time, f"the senders waited on the {loop_is} loop"
     assert status.frames == len(sent)
     assert got == list(range(len(sent))), "the loop took the sockets back and lost nothing"
 

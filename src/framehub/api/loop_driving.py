@@ -28,9 +28,10 @@ class LoopDriving:
     """A driver's sockets watched and driven by one event loop, from ``start()`` (on the
     loop's thread) until ``stop()``.
 
-    While another thread drives, the loop stops watching: it could not quiet the file
-    descriptors (only the thread driving may ask the sockets), and the loop's
-    selector, level-triggered, would call it back at once, again and again.
+    While another thread drives, the loop stops watching (until it is called back, or
+    the next wait): it could not quiet the file descriptors (only the thread driving
+    may ask the sockets), and the loop's selector, level-triggered, would call it back
+    at once, again and again.
     """
 
     def __init__(self, driver: SocketDriver, loop: asyncio.AbstractEventLoop) -> None:
@@ -39,6 +40,8 @@ class LoopDriving:
         self._fds: list[int] = []
         #: Whether the loop watches the file descriptors now.
         self._watching = False
+        #: The thread driving was asked to yield, and has not called back yet.
+        self._asked = False
         #: Stopped: watch nothing again.
         self._stopped = False
         #: Coroutines waiting for frames now (``AsyncHub`` counts them).
@@ -66,17 +69,28 @@ class LoopDriving:
         """One non-blocking turn at the sockets (on the loop's thread): receiving while a
         coroutine waits, as a threaded ``recv()`` does only while it waits (reading
         ahead of the consumer would fill the hub's queue and hold senders back); else
-        only quieting the file descriptors, and what is there waits for the next wait."""
-        if not self._watching:
-            return  # asked the thread driving to yield: it calls back once it has
-        if self.waiting:
-            outcome = self._driver.drive_ready(self._yielded)
-        else:
-            outcome = self._driver.quiet(self._yielded)
+        only quieting the file descriptors, and what is there waits for the next wait
+        or for the I/O thread."""
+        if self._asked or self._stopped:
+            return  # the thread asked to yield calls back once it has
+        if not self.waiting:
+            self._quiet()
+            return
+        self._watch()
+        outcome = self._driver.drive_ready(self._yielded)
         if outcome is Driven.ASKED:
+            self._asked = True
             self._unwatch()
         elif outcome is Driven.MORE:
             self.loop.call_soon(self.drive)
+        elif outcome is Driven.STOPPED:
+            self.stop()
+
+    def _quiet(self) -> None:
+        outcome = self._driver.quiet()
+        if outcome is Driven.BUSY:
+            # The thread driving reads everything: watch again at the next wait.
+            self._unwatch()
         elif outcome is Driven.STOPPED:
             self.stop()
 
@@ -86,7 +100,7 @@ class LoopDriving:
             self.loop.call_soon_threadsafe(self._take_turn)
 
     def _take_turn(self) -> None:
-        self._watch()
+        self._asked = False
         self.drive()
 
     def _watch(self) -> None:

@@ -86,6 +86,8 @@ class Driven(Enum):
     MORE = auto()
     #: Another thread drives: it was asked to yield, and calls back once it has.
     ASKED = auto()
+    #: Another thread drives (nothing was asked of it).
+    BUSY = auto()
     #: The driver is stopping.
     STOPPED = auto()
 
@@ -200,16 +202,18 @@ class SocketDriver:
         ``ASKED``: it calls ``then`` (on its own thread) once it has let go."""
         return self._turn(then, self._receive_ready)
 
-    def quiet(self, then: Callable[[], None]) -> Driven:
+    def quiet(self) -> Driven:
         """Without waiting and without reading anything: ask every socket, which quiets
         ``fds()`` until something new happens (for a loop that watches them while no
         consumer waits: what is ready waits for the next ``drive_ready``, or for the
-        I/O thread). ``ASKED`` and ``then`` as in ``drive_ready``."""
-        return self._turn(then, _ask_sockets)
+        I/O thread). ``BUSY`` if another thread drives them (it reads what is there)."""
+        return self._turn(None, _ask_sockets)
 
-    def _turn(self, then: Callable[[], None], turn: Callable[[Drivable], Driven]) -> Driven:
-        """``turn`` at the sockets if they are free now; else ask for them."""
+    def _turn(self, then: Callable[[], None] | None, turn: Callable[[Drivable], Driven]) -> Driven:
+        """``turn`` at the sockets if they are free now; else ask for them if ``then``."""
         if not self._lock.acquire(blocking=False):
+            if then is None:
+                return Driven.BUSY
             self.post_yield(then)
             return Driven.ASKED
         try:
