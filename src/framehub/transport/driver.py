@@ -78,7 +78,7 @@ class _Yield:
 
 
 class Driven(Enum):
-    """What a turn of ``SocketDriver.drive_ready`` did."""
+    """What a turn of ``SocketDriver.drive_ready`` (or ``quiet``) did."""
 
     #: Everything ready was handled.
     SETTLED = auto()
@@ -214,7 +214,7 @@ class SocketDriver:
         if not self._lock.acquire(blocking=False):
             if then is None:
                 return Driven.BUSY
-            self.post_yield(then)
+            self._post_yield(then)
             return Driven.ASKED
         try:
             link = self._link
@@ -237,7 +237,7 @@ class SocketDriver:
             self._pumping = False
             self._pumped_at = time.monotonic()
 
-    def post_yield(self, then: Callable[[], None]) -> None:
+    def _post_yield(self, then: Callable[[], None]) -> None:
         """Ask whoever drives to let go, and to call ``then`` once it has."""
         self._work.put(_Yield(then))
         self._poke_driver()
