@@ -107,3 +107,25 @@ def test_every_command_explains_itself_with_examples(command):
     assert done.returncode == 0
     assert "examples:" in done.stdout and "exit codes:" in done.stdout
     assert "--log-level" in done.stdout
+
+
+def test_demo_cameras_send_h264_at_the_bitrate_asked_for():
+    done = run_framehub(
+        "demo", "--servers", "2", "--seconds", "3", "--json", "--no-web",
+        "--codec", "h264", "--bitrate", "400k", "--preset", "superfast",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "H.264 at 0.4 Mbit/s" in done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["streaming"] == summary["expected"] == 2
+    for row in summary["servers"]:
+        assert row["frames"] > 30 and row["discarded"] == 0
+        # 400 kbit/s at 30 fps is 1.7 kB a frame; one JPEG of this scene is over 20 kB.
+        assert row["bytes"] / row["frames"] < 4_000
+
+
+def test_demo_refuses_contradicting_codec_options_before_any_camera_starts():
+    done = run_framehub("demo", "--seconds", "3", "--no-web", "--raw", "--codec", "h264")
+    assert done.returncode != 0
+    assert "--raw and --codec h264 contradict each other" in done.stderr
+    assert "camera 1" not in done.stdout + done.stderr

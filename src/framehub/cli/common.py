@@ -15,6 +15,8 @@ from typing import Any
 from ..api import H264Config, JpegConfig, SecurityConfig
 from ..api.config import check_server_name
 from ..checks import check_bitrate
+from ..codecs.h264 import CHROMA as H264_CHROMA
+from ..codecs.h264 import PRESETS as H264_PRESETS
 from ..errors import ConfigError
 from ..security import KeyFolder, check_key_name
 
@@ -28,6 +30,8 @@ __all__ = [
     "add_pattern_option",
     "add_resolution_option",
     "add_secure_options",
+    "codec_arguments",
+    "codec_label",
     "codec_settings",
     "count",
     "free_ports",
@@ -233,6 +237,23 @@ def add_codec_options(parser: argparse.ArgumentParser) -> None:
         metavar="FRAMES",
         help="H.264 frames from one keyframe to the next (default: 30)",
     )
+    parser.add_argument(
+        "--preset",
+        choices=H264_PRESETS,
+        default=H264Config().preset,
+        help="x264's speed/quality trade for H.264 (default: ultrafast)",
+    )
+    parser.add_argument(
+        "--chroma",
+        choices=tuple(H264_CHROMA),
+        default=H264Config().chroma,
+        help="H.264 colour resolution: 4:2:0 (any encoder) or 4:4:4 (x264; finer colour "
+        "detail) (default: 4:2:0)",
+    )
+
+
+#: The options above as ``serve`` takes them, to pass them on to a camera process.
+_CODEC_OPTIONS = ("codec", "bitrate", "gop", "preset", "chroma")
 
 
 def codec_settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -240,9 +261,28 @@ def codec_settings(args: argparse.Namespace) -> dict[str, Any]:
     if args.raw and args.codec not in (None, "raw"):
         raise CommandError(f"--raw and --codec {args.codec} contradict each other")
     codec = "raw" if args.raw else args.codec
-    h264 = H264Config(bitrate=args.bitrate, gop=args.gop) if codec == "h264" else None
+    h264 = None
+    if codec == "h264":
+        h264 = H264Config(
+            bitrate=args.bitrate, gop=args.gop, preset=args.preset, chroma=args.chroma
+        )
     jpeg = None if codec == "raw" else JpegConfig(quality=args.jpeg_quality)
     return {"codec": codec, "jpeg": jpeg, "h264": h264}
+
+
+def codec_arguments(args: argparse.Namespace) -> list[str]:
+    """The codec options given, as arguments for a ``framehub serve`` process."""
+    if args.codec is None:
+        return []
+    return [f"--{name}={getattr(args, name)}" for name in _CODEC_OPTIONS]
+
+
+def codec_label(args: argparse.Namespace) -> str:
+    """What the cameras send, in a few words: ``raw``, ``JPEG`` or ``H.264 at 1 Mbit/s``."""
+    codec = "raw" if args.raw else args.codec or "jpeg"
+    if codec == "h264":
+        return f"H.264 at {args.bitrate / 1e6:g} Mbit/s"
+    return "raw" if codec == "raw" else "JPEG"
 
 
 _SECURE_MODES = {"stonehouse": 1, "ironhouse": 2}

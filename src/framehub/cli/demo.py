@@ -10,14 +10,18 @@ import threading
 from contextlib import ExitStack
 from typing import Any, TextIO
 
-from ..api import Hub, HubConfig, Lifetime
+from ..api import Hub, HubConfig, Lifetime, SenderConfig
 from .common import (
     CommandError,
+    add_codec_options,
     add_command,
     add_jpeg_options,
     add_pattern_option,
     add_resolution_option,
     add_secure_options,
+    codec_arguments,
+    codec_label,
+    codec_settings,
     count,
     free_ports,
     port_number,
@@ -68,6 +72,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_resolution_option(parser, what="frame size")
     parser.add_argument("--fps", type=positive, default=30.0, help="per camera (default 30)")
     add_jpeg_options(parser)
+    add_codec_options(parser)
     parser.add_argument(
         "--seconds",
         type=positive,
@@ -113,6 +118,7 @@ def _server_command(args: argparse.Namespace, port: int, index: int) -> list[str
         command += ["--secure", args.secure]
         if args.keys is not None:
             command += ["--keys", args.keys]
+    command += codec_arguments(args)
     return [*command, "--raw"] if args.raw else command
 
 
@@ -141,6 +147,9 @@ def _ports(args: argparse.Namespace) -> list[int]:
 
 
 def run(args: argparse.Namespace, stop: threading.Event) -> int:
+    # What the cameras would refuse (a contradiction, H.264 without PyAV) is said here,
+    # once, before any camera starts.
+    SenderConfig(port=0, **codec_settings(args))
     ports = _ports(args)
     config = HubConfig(
         ports=tuple(ports),
@@ -187,7 +196,7 @@ def _introduce(
     width, height = args.resolution
     print(
         f"framehub demo: {args.servers} camera(s), each its own process, streaming "
-        f"{'raw' if args.raw else 'JPEG'} {width}x{height} at {args.fps:g} fps into one hub "
+        f"{codec_label(args)} {width}x{height} at {args.fps:g} fps into one hub "
         f"on 127.0.0.1 (pattern {args.pattern})",
         file=say,
     )
